@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file
+ * The platform seam: everything the meshrpr core needs from the outside world.
+ *
+ * The core is sans-IO and single-threaded. It never reads the OS clock, never draws OS
+ * randomness, never sleeps and never touches a radio itself; a host (the POSIX event loop,
+ * the simulator, a test fixture, an RTOS port) provides these hooks. One platform instance
+ * belongs to one node, so @ref meshrpr_platform.ctx identifies the node to the host.
+ */
+#ifndef MESHRPR_PLATFORM_H
+#define MESHRPR_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Log levels, from quietest to noisiest. */
+enum meshrpr_log_level {
+    MESHRPR_LOG_LEVEL_NONE = 0, /**< Logging off; never passed to the hook. */
+    MESHRPR_LOG_LEVEL_ERR = 1,  /**< Something failed that the user should know about. */
+    MESHRPR_LOG_LEVEL_WRN = 2,  /**< Dropped input, refused requests, recoverable trouble. */
+    MESHRPR_LOG_LEVEL_INF = 3,  /**< Protocol milestones (link opened, node provisioned). */
+    MESHRPR_LOG_LEVEL_DBG = 4,  /**< Per-PDU detail. */
+};
+
+/** Transmission parameters of one advertising PDU. */
+struct meshrpr_adv_params {
+    /** Number of transmissions (the first one included), 1..8 as in Network Transmit. */
+    uint8_t count;
+    /** Interval between transmissions in milliseconds; the host adds its own random
+     *  advertising delay (Core Spec Vol 6 Part B §4.4.2.2.1) on top of it. */
+    uint16_t interval_ms;
+};
+
+/** Predicate polled by @ref meshrpr_platform.run_until. */
+typedef bool (*meshrpr_done_fn)(void *arg);
+
+/**
+ * The hooks of one node's host. All hooks receive @ref ctx as their first argument.
+ *
+ * Required: @ref now_ms and @ref random. The others may be NULL: a NULL @ref log discards
+ * log lines, a NULL @ref adv_send makes transmissions fail with -ENOTSUP, a NULL
+ * @ref run_until makes the blocking API calls fail with -ENOTSUP (their asynchronous forms
+ * still work).
+ */
+struct meshrpr_platform {
+    /** Opaque host context, passed back to every hook. */
+    void *ctx;
+
+    /** Monotonic time in milliseconds. Never goes backwards; the epoch is the host's. */
+    uint64_t (*now_ms)(void *ctx);
+
+    /**
+     * Fill @p out with @p len random octets. Keys, provisioning randoms and AuthValues come
+     * from here, so a real host must back it with a cryptographically secure generator; the
+     * simulator seeds a deterministic generator per node.
+     * @return 0, or a negative errno if no randomness is available.
+     */
+    int (*random)(void *ctx, uint8_t *out, size_t len);
+
+    /**
+     * Emit one formatted log line (no trailing newline). @p module is the short tag of the
+     * layer that logged it ("net", "prov", "rpr_cli"...). The text is only valid during the
+     * call.
+     */
+    void (*log)(void *ctx, enum meshrpr_log_level level, const char *module, const char *text);
+
+    /**
+     * Transmit one advertising PDU: an AD structure of type @p ad_type (0x29 PB-ADV,
+     * 0x2A Mesh Message, 0x2B Mesh Beacon) whose data is @p data. The host copies the data
+     * before returning.
+     * @return 0, or a negative errno (-ENOBUFS when the host's queue is full).
+     */
+    int (*adv_send)(void *ctx, uint8_t ad_type, const uint8_t *data, size_t len,
+                    const struct meshrpr_adv_params *params);
+
+    /**
+     * Drive the host's event loop (radio reception and every node's timers) until
+     * @p done returns true or the monotonic clock reaches @p deadline_ms. The blocking forms
+     * of the documented API (for example bt_mesh_rpr_scan_start() with a status pointer) are
+     * built on this. In the simulator it advances virtual time.
+     * @return 0 when @p done became true, -ETIMEDOUT at the deadline, -EDEADLK when called
+     *         from inside the loop it would drive, or another negative errno.
+     */
+    int (*run_until)(void *ctx, meshrpr_done_fn done, void *arg, uint64_t deadline_ms);
+};
+
+/**
+ * Check that a platform has its required hooks.
+ * @return 0, or -EINVAL when @p platform is NULL or lacks now_ms or random.
+ */
+int meshrpr_platform_check(const struct meshrpr_platform *platform);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MESHRPR_PLATFORM_H */
