@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file
+ * A mesh node: every layer's state in one caller-owned struct.
+ *
+ * The caller allocates a struct meshrpr_node (statically, on the heap, or one per simulated
+ * device), fills a struct meshrpr_node_config and calls meshrpr_node_init(). From then on the
+ * host feeds the node what its scanner hears (meshrpr_node_adv_recv()) and runs its timers
+ * (meshrpr_node_next_deadline_ms() / meshrpr_node_process()); the node transmits through the
+ * platform's adv_send hook. Nothing is global, so many nodes share one process.
+ *
+ * The fields of struct meshrpr_node are private: use the functions below.
+ */
+#ifndef MESHRPR_NODE_H
+#define MESHRPR_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <meshrpr/access.h>
+#include <meshrpr/config.h>
+#include <meshrpr/platform.h>
+#include <meshrpr/storage.h>
+#include <meshrpr/timer.h>
+
+#include <meshrpr/private/access.h>
+#include <meshrpr/private/keys.h>
+#include <meshrpr/private/lower_transport.h>
+#include <meshrpr/private/net.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Features bits of Composition Data page 0 (§4.2.2.1). */
+#define BT_MESH_FEAT_RELAY  0x0001
+#define BT_MESH_FEAT_PROXY  0x0002
+#define BT_MESH_FEAT_FRIEND 0x0004
+#define BT_MESH_FEAT_LOW_POWER 0x0008
+
+/** IV Index flags of the Provisioning Data (§5.4.2.5). */
+#define BT_MESH_FLAG_KEY_REFRESH 0x01
+#define BT_MESH_FLAG_IV_UPDATE   0x02
+
+struct meshrpr_node_config {
+    /** Host hooks; copied into the node. Required. */
+    const struct meshrpr_platform *platform;
+    /** The node's composition (page 0). Required; it must belong to this node alone. */
+    const struct bt_mesh_comp *comp;
+    /** The composition after the next Node Composition Refresh (page 128), or NULL when it
+     *  equals comp. */
+    const struct bt_mesh_comp *comp_next;
+    /** Persistent storage, or NULL to keep everything in RAM. */
+    const struct meshrpr_storage *storage;
+    /**
+     * Look up the device key of another node (BT_MESH_KEY_DEV_REMOTE), as a provisioner's
+     * database does. NULL: only the local device key is known.
+     * @return 0 with the key in dev_key, or -ENOENT.
+     */
+    int (*dev_key_get)(void *ctx, uint16_t addr, uint8_t dev_key[16]);
+    void *dev_key_ctx;
+    /** Features supported (BT_MESH_FEAT_*): Relay is the one meshrpr implements. */
+    uint16_t features;
+    /** Name used in log lines; may be NULL. */
+    const char *name;
+};
+
+struct meshrpr_node {
+    /* All private. */
+    struct meshrpr_platform platform;
+    struct meshrpr_timer_queue timers;
+    struct meshrpr_node_config cfg;
+    bool provisioned;
+    uint16_t addr; /* primary element address */
+    uint8_t dev_key[16];
+    struct meshrpr_keys keys;
+    struct meshrpr_net net;
+    struct meshrpr_rpl rpl;
+    struct meshrpr_lower_transport lower;
+    struct meshrpr_access access;
+    struct meshrpr_beacon beacon;
+};
+
+/**
+ * Initialise a node: link its models, restore its state from storage when present, and call
+ * every model's init and start callbacks.
+ * @return 0, -EINVAL for a bad configuration (missing platform hooks, no elements, more
+ *         elements or models than MESHRPR_ELEM_COUNT / MESHRPR_MODEL_COUNT), or a model's error.
+ */
+int meshrpr_node_init(struct meshrpr_node *node, const struct meshrpr_node_config *config);
+
+/** Stop all timers. The node may be re-initialised afterwards. */
+void meshrpr_node_deinit(struct meshrpr_node *node);
+
+/**
+ * Provision the node locally (Zephyr's bt_mesh_provision()): one NetKey, the IV Index and
+ * flags, the primary address and the device key. The state is saved to storage.
+ * @return 0, -EALREADY when already provisioned, -EINVAL for a bad address or index.
+ */
+int meshrpr_node_provision(struct meshrpr_node *node, const uint8_t net_key[16], uint16_t net_idx,
+                           uint8_t flags, uint32_t iv_index, uint16_t addr,
+                           const uint8_t dev_key[16]);
+
+/** Whether the node is provisioned. */
+bool meshrpr_node_is_provisioned(const struct meshrpr_node *node);
+
+/** The primary element address (0 while unprovisioned). */
+uint16_t meshrpr_node_addr(const struct meshrpr_node *node);
+
+/** Number of elements. */
+size_t meshrpr_node_elem_count(const struct meshrpr_node *node);
+
+/** Add a NetKey (as Config NetKey Add would). @return 0, -EEXIST (index holds another key),
+ *  -ENOMEM (table full), -EINVAL. Adding the same key again returns 0. */
+int meshrpr_node_net_key_add(struct meshrpr_node *node, uint16_t net_idx, const uint8_t key[16]);
+
+/** Add an AppKey bound to a NetKey. @return 0, -EEXIST, -ENOENT (unknown NetKey), -ENOMEM. */
+int meshrpr_node_app_key_add(struct meshrpr_node *node, uint16_t net_idx, uint16_t app_idx,
+                             const uint8_t key[16]);
+
+/** Bind a model to an AppKey. @return 0, -ENOENT (unknown key), -ENOMEM. */
+int meshrpr_node_model_app_bind(struct meshrpr_node *node, const struct bt_mesh_model *model,
+                                uint16_t app_idx);
+
+/** Subscribe a model to a group address. @return 0, -EINVAL, -ENOMEM. */
+int meshrpr_node_model_sub_add(struct meshrpr_node *node, const struct bt_mesh_model *model,
+                               uint16_t group_addr);
+
+/** Set the Relay state (and Relay Retransmit) and the Network Transmit state (§4.2.9,
+ *  §4.2.20). */
+void meshrpr_node_relay_set(struct meshrpr_node *node, bool enabled, uint8_t retransmit);
+void meshrpr_node_net_transmit_set(struct meshrpr_node *node, uint8_t transmit);
+
+/** Feed one advertising PDU heard by the host's scanner (AD type and data, without the
+ *  length octet). Any bytes are safe: malformed input is counted and dropped. */
+void meshrpr_node_adv_recv(struct meshrpr_node *node, uint8_t ad_type, const uint8_t *data,
+                           size_t len, int8_t rssi);
+
+/** The earliest timer deadline in platform milliseconds, or UINT64_MAX when none is armed. */
+uint64_t meshrpr_node_next_deadline_ms(const struct meshrpr_node *node);
+
+/** Run every timer that is due at the platform's current time. */
+void meshrpr_node_process(struct meshrpr_node *node);
+
+/**
+ * Whether the node has nothing in flight: no busy SAR context, no queued loopback PDU and no
+ * armed timer other than the periodic beacon.
+ */
+bool meshrpr_node_is_idle(const struct meshrpr_node *node);
+
+/** Current SEQ (the next one the node will use) and IV Index. */
+uint32_t meshrpr_node_seq(const struct meshrpr_node *node);
+uint32_t meshrpr_node_iv_index(const struct meshrpr_node *node);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MESHRPR_NODE_H */

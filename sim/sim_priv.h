@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Functions the simulator's own files share (sim.c: world and event loop, radio.c: medium and
+ * transmission queue, pcap.c: trace). Not part of the simulator's API. */
+#ifndef MESHRPR_SIM_PRIV_H
+#define MESHRPR_SIM_PRIV_H
+
+#include "sim.h"
+
+/* Transmission states. */
+enum {
+    SIM_TX_FREE = 0,
+    SIM_TX_QUEUED, /* waiting for its start time */
+    SIM_TX_ON_AIR, /* started, delivered at its end */
+    SIM_TX_DONE,   /* delivered, kept while it can still overlap a transmission on air */
+};
+
+/* Index meaning "no transmission" in the air list. */
+#define SIM_TX_NONE UINT16_MAX
+
+/* Transmission indices and counts are uint16_t and senders uint8_t. */
+_Static_assert(MESHRPR_SIM_MAX_TX > 0 && MESHRPR_SIM_MAX_TX < SIM_TX_NONE,
+               "MESHRPR_SIM_MAX_TX must fit a uint16_t index below SIM_TX_NONE");
+_Static_assert(MESHRPR_SIM_MAX_NODES > 0 && MESHRPR_SIM_MAX_NODES <= 255,
+               "MESHRPR_SIM_MAX_NODES must fit a uint8_t sender");
+
+/* Log a line of the simulator itself (module "sim") on behalf of node id (-1: the world). */
+void meshrpr_sim_log(struct meshrpr_sim *sim, int id, enum meshrpr_log_level level, const char *fmt,
+                     ...) __attribute__((format(printf, 4, 5)));
+
+/* Empty the transmission pool and the event queue. */
+void meshrpr_sim_radio_init(struct meshrpr_sim *sim);
+
+/* Time of the earliest pending radio event; false if there is none. */
+bool meshrpr_sim_radio_peek(const struct meshrpr_sim *sim, uint64_t *time_us);
+
+/* Dispatch the earliest pending radio event (the clock is already at its time): put a
+ * transmission on air, or deliver one that ends. */
+void meshrpr_sim_radio_dispatch(struct meshrpr_sim *sim);
+
+/* Free finished transmissions that nothing on air can overlap any more. */
+void meshrpr_sim_radio_reclaim(struct meshrpr_sim *sim);
+
+/* Append the record of a transmission going on air to the trace, if one is open. */
+void meshrpr_sim_pcap_record(struct meshrpr_sim *sim, const struct meshrpr_sim_tx *tx);
+
+#endif /* MESHRPR_SIM_PRIV_H */

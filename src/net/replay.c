@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Replay protection list (MshPRTv1.1 §3.9.8): for every source heard, the highest
+ * IVISeq = IV Index (32 bits) || SEQ (24 bits) accepted from it, compared as one 56-bit
+ * number. A message is a replay unless its IVISeq is strictly greater. The list is written
+ * through to storage on every change, because the specification requires it to survive a
+ * power loss and a deferred write would keep a timer armed after every message.
+ */
+#include "net/replay.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define MESHRPR_LOG_MODULE "rpl"
+#include "core/log.h"
+
+#include "node/node_internal.h"
+
+/* Storage layout of "rpl": version, then per entry SRC (2, LE), IV Index (4, LE),
+ * SEQ (3, LE). */
+#define RPL_STORE_VERSION 1
+#define RPL_ENTRY_LEN     9
+#define RPL_BLOB_LEN      (1 + MESHRPR_RPL_SIZE * RPL_ENTRY_LEN)
+
+static uint64_t ivi_seq(uint32_t iv_index, uint32_t seq)
+{
+    return (uint64_t)iv_index << 24 | (seq & 0xffffffu);
+}
+
+/* Index of the entry for src (src 0: a free entry), or MESHRPR_RPL_SIZE. */
+static size_t rpl_find(const struct meshrpr_rpl *rpl, uint16_t src)
+{
+    size_t i = 0;
+
+    while (i < MESHRPR_RPL_SIZE && rpl->entries[i].src != src) {
+        i++;
+    }
+    return i;
+}
+
+bool meshrpr_replay_check(const struct meshrpr_node *node, uint16_t src, uint32_t iv_index,
+                          uint32_t seq)
+{
+    size_t i;
+
+    if (src == BT_MESH_ADDR_UNASSIGNED) {
+        return true; /* no valid message has this source; never let it through */
+    }
+    i = rpl_find(&node->rpl, src);
+    if (i == MESHRPR_RPL_SIZE) {
+        return false;
+    }
+    return ivi_seq(iv_index, seq) <=
+           ivi_seq(node->rpl.entries[i].iv_index, node->rpl.entries[i].seq);
+}
+
+int meshrpr_replay_update(struct meshrpr_node *node, uint16_t src, uint32_t iv_index, uint32_t seq)
+{
+    struct meshrpr_rpl *rpl = &node->rpl;
+    struct meshrpr_rpl_entry *entry;
+    size_t i;
+
+    if (!BT_MESH_ADDR_IS_UNICAST(src) || seq > 0xffffffu) {
+        return -EINVAL;
+    }
+    i = rpl_find(rpl, src);
+    if (i < MESHRPR_RPL_SIZE) {
+        entry = &rpl->entries[i];
+        if (ivi_seq(iv_index, seq) <= ivi_seq(entry->iv_index, entry->seq)) {
+            return 0; /* never lower an entry */
+        }
+    } else {
+        i = rpl_find(rpl, BT_MESH_ADDR_UNASSIGNED);
+        if (i == MESHRPR_RPL_SIZE) {
+            /* §3.9.8: with no room for a new source the message must be discarded. */
+            MESHRPR_LOG_WRN(&node->platform, "replay list full, 0x%04x not recorded", src);
+            return -ENOMEM;
+        }
+        entry = &rpl->entries[i];
+        entry->src = src;
+    }
+    entry->iv_index = iv_index;
+    entry->seq = seq;
+    (void)meshrpr_replay_store(node);
+    return 0;
+}
+
+void meshrpr_replay_clear(struct meshrpr_node *node)
+{
+    memset(&node->rpl, 0, sizeof(node->rpl));
+}
+
+int meshrpr_replay_store(struct meshrpr_node *node)
+{
+    uint8_t blob[RPL_BLOB_LEN];
+    size_t len = 1;
+
+    if (node->cfg.storage == NULL) {
+        return 0; /* skip building the blob when nothing would be written */
+    }
+    blob[0] = RPL_STORE_VERSION;
+    for (size_t i = 0; i < MESHRPR_RPL_SIZE; i++) {
+        const struct meshrpr_rpl_entry *e = &node->rpl.entries[i];
+        if (e->src == BT_MESH_ADDR_UNASSIGNED) {
+            continue;
+        }
+        blob[len++] = (uint8_t)e->src;
+        blob[len++] = (uint8_t)(e->src >> 8);
+        for (int b = 0; b < 32; b += 8) {
+            blob[len++] = (uint8_t)(e->iv_index >> b);
+        }
+        for (int b = 0; b < 24; b += 8) {
+            blob[len++] = (uint8_t)(e->seq >> b);
+        }
+    }
+    return meshrpr_node_store(node, "rpl", blob, len);
+}
+
+int meshrpr_replay_restore(struct meshrpr_node *node)
+{
+    uint8_t blob[RPL_BLOB_LEN];
+    int len = meshrpr_node_load(node, "rpl", blob, sizeof(blob));
+    size_t slot = 0;
+
+    meshrpr_replay_clear(node);
+    if (len < 0) {
+        return len == -ENOENT ? 0 : len;
+    }
+    if (len < 1 || blob[0] != RPL_STORE_VERSION) {
+        MESHRPR_LOG_WRN(&node->platform, "ignoring stored replay list");
+        return 0;
+    }
+    if (len > (int)sizeof(blob)) {
+        len = (int)sizeof(blob); /* written with a larger MESHRPR_RPL_SIZE: keep what fits */
+    }
+    for (size_t pos = 1; pos + RPL_ENTRY_LEN <= (size_t)len && slot < MESHRPR_RPL_SIZE;
+         pos += RPL_ENTRY_LEN) {
+        const uint8_t *p = &blob[pos];
+        const uint16_t src = (uint16_t)(p[0] | p[1] << 8);
+        struct meshrpr_rpl_entry *e = &node->rpl.entries[slot];
+
+        if (!BT_MESH_ADDR_IS_UNICAST(src) || rpl_find(&node->rpl, src) != MESHRPR_RPL_SIZE) {
+            continue;
+        }
+        e->src = src;
+        e->iv_index =
+            (uint32_t)p[2] | (uint32_t)p[3] << 8 | (uint32_t)p[4] << 16 | (uint32_t)p[5] << 24;
+        e->seq = (uint32_t)p[6] | (uint32_t)p[7] << 8 | (uint32_t)p[8] << 16;
+        slot++;
+    }
+    return 0;
+}

@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The node: wires the layers together inside one caller-owned struct, binds them to the
+ * node's platform (time, timers, randomness, storage), and is the entry point for what the
+ * host's scanner hears. Each layer persists its own state; the node only keeps the
+ * provisioning identity (primary address and device key) under "node/prov".
+ */
+#include <errno.h>
+#include <string.h>
+
+#define MESHRPR_LOG_MODULE "node"
+#include "core/log.h"
+
+#include "access/access.h"
+#include "crypto/crypto.h"
+#include "net/beacon.h"
+#include "net/keys.h"
+#include "net/lower_transport.h"
+#include "net/net.h"
+#include "net/replay.h"
+#include "node/node_internal.h"
+
+/* AD types of the mesh bearers (Bluetooth Assigned Numbers, MshPRTv1.1 §3.3.1). */
+#define AD_TYPE_PB_ADV       0x29
+#define AD_TYPE_MESH_MESSAGE 0x2a
+#define AD_TYPE_MESH_BEACON  0x2b
+
+#define PROV_STORE_VERSION 1
+
+/* ---- Services for the layers ------------------------------------------------------------ */
+
+uint64_t meshrpr_node_now_ms(const struct meshrpr_node *node)
+{
+    return node->platform.now_ms(node->platform.ctx);
+}
+
+void meshrpr_node_timer_start(struct meshrpr_node *node, struct meshrpr_timer *timer,
+                              uint32_t delay_ms)
+{
+    meshrpr_timer_start_at(&node->timers, timer, meshrpr_node_now_ms(node) + delay_ms);
+}
+
+void meshrpr_node_timer_cancel(struct meshrpr_node *node, struct meshrpr_timer *timer)
+{
+    meshrpr_timer_cancel(&node->timers, timer);
+}
+
+int meshrpr_node_random(struct meshrpr_node *node, void *out, size_t len)
+{
+    int err = node->platform.random(node->platform.ctx, out, len);
+
+    if (err != 0) {
+        MESHRPR_LOG_ERR(&node->platform, "random source failed (%d)", err);
+        return -EIO;
+    }
+    return 0;
+}
+
+uint32_t meshrpr_node_random_range(struct meshrpr_node *node, uint32_t min, uint32_t max)
+{
+    uint32_t r = 0;
+
+    if (max <= min) {
+        return min;
+    }
+    /* A failing source leaves r = 0: the delay degrades to its minimum, never to garbage. */
+    (void)meshrpr_node_random(node, &r, sizeof(r));
+    return min + r % (max - min + 1);
+}
+
+int meshrpr_node_store(struct meshrpr_node *node, const char *key, const void *data, size_t len)
+{
+    const struct meshrpr_storage *st = node->cfg.storage;
+    int err;
+
+    if (st == NULL) {
+        return 0;
+    }
+    err = st->write(st->ctx, key, data, len);
+    if (err != 0) {
+        MESHRPR_LOG_ERR(&node->platform, "storing %s failed (%d)", key, err);
+    }
+    return err;
+}
+
+int meshrpr_node_load(struct meshrpr_node *node, const char *key, void *data, size_t size)
+{
+    const struct meshrpr_storage *st = node->cfg.storage;
+
+    if (st == NULL) {
+        return -ENOENT;
+    }
+    return st->read(st->ctx, key, data, size);
+}
+
+int meshrpr_node_erase(struct meshrpr_node *node, const char *key)
+{
+    const struct meshrpr_storage *st = node->cfg.storage;
+
+    if (st == NULL) {
+        return 0;
+    }
+    return st->erase(st->ctx, key);
+}
+
+bool meshrpr_node_is_local_addr(const struct meshrpr_node *node, uint16_t addr)
+{
+    return node->provisioned && BT_MESH_ADDR_IS_UNICAST(addr) && addr >= node->addr &&
+           addr < node->addr + node->access.elem_count;
+}
+
+/* ---- Provisioning identity -------------------------------------------------------------- */
+
+static int prov_store(struct meshrpr_node *node)
+{
+    uint8_t blob[1 + 2 + 16];
+
+    blob[0] = PROV_STORE_VERSION;
+    blob[1] = (uint8_t)node->addr;
+    blob[2] = (uint8_t)(node->addr >> 8);
+    memcpy(&blob[3], node->dev_key, 16);
+    int err = meshrpr_node_store(node, "node/prov", blob, sizeof(blob));
+    meshrpr_crypto_wipe(blob, sizeof(blob));
+    return err;
+}
+
+static bool prov_restore(struct meshrpr_node *node)
+{
+    uint8_t blob[1 + 2 + 16];
+    int len = meshrpr_node_load(node, "node/prov", blob, sizeof(blob));
+    uint16_t addr;
+
+    if (len != (int)sizeof(blob) || blob[0] != PROV_STORE_VERSION) {
+        return false;
+    }
+    addr = (uint16_t)(blob[1] | blob[2] << 8);
+    if (!BT_MESH_ADDR_IS_UNICAST(addr)) {
+        return false;
+    }
+    node->addr = addr;
+    memcpy(node->dev_key, &blob[3], 16);
+    meshrpr_crypto_wipe(blob, sizeof(blob));
+    node->provisioned = true;
+    return true;
+}
+
+/* Start what runs only with keys: the network layer's timers and beacons. */
+static void node_start_provisioned(struct meshrpr_node *node)
+{
+    meshrpr_net_start(node);
+    meshrpr_beacon_start(node);
+}
+
+/* ---- Public API ------------------------------------------------------------------------- */
+
+int meshrpr_node_init(struct meshrpr_node *node, const struct meshrpr_node_config *config)
+{
+    int err;
+
+    if (node == NULL || config == NULL || meshrpr_platform_check(config->platform) != 0 ||
+        config->comp == NULL || config->comp->elem == NULL || config->comp->elem_count == 0 ||
+        config->comp->elem_count > MESHRPR_ELEM_COUNT) {
+        return -EINVAL;
+    }
+    if (config->comp_next != NULL &&
+        (config->comp_next->elem == NULL || config->comp_next->elem_count == 0 ||
+         config->comp_next->elem_count > MESHRPR_ELEM_COUNT)) {
+        return -EINVAL;
+    }
+    memset(node, 0, sizeof(*node));
+    node->platform = *config->platform;
+    node->cfg = *config;
+    meshrpr_timer_queue_init(&node->timers);
+
+    err = meshrpr_access_init(node);
+    if (err != 0) {
+        return err;
+    }
+    meshrpr_net_init(node);
+    meshrpr_lower_transport_init(node);
+    meshrpr_beacon_init(node);
+
+    if (prov_restore(node)) {
+        /* Layers tolerate missing values: a node saved by an older build still starts. */
+        (void)meshrpr_keys_restore(node);
+        (void)meshrpr_net_restore(node);
+        (void)meshrpr_replay_restore(node);
+        (void)meshrpr_access_restore(node);
+        MESHRPR_LOG_INF(&node->platform, "restored node 0x%04x, seq 0x%06x", node->addr,
+                        (unsigned)node->net.seq);
+        node_start_provisioned(node);
+    }
+    return meshrpr_access_start(node);
+}
+
+void meshrpr_node_deinit(struct meshrpr_node *node)
+{
+    while (node->timers.head != NULL) {
+        meshrpr_timer_cancel(&node->timers, node->timers.head);
+    }
+}
+
+int meshrpr_node_provision(struct meshrpr_node *node, const uint8_t net_key[16], uint16_t net_idx,
+                           uint8_t flags, uint32_t iv_index, uint16_t addr,
+                           const uint8_t dev_key[16])
+{
+    int err;
+
+    if (node->provisioned) {
+        return -EALREADY;
+    }
+    if (!BT_MESH_ADDR_IS_UNICAST(addr) || addr + node->access.elem_count - 1 > 0x7fff ||
+        net_idx > 0xfff) {
+        return -EINVAL;
+    }
+    err = meshrpr_keys_subnet_add(node, net_idx, net_key);
+    if (err != 0) {
+        return err;
+    }
+    node->addr = addr;
+    memcpy(node->dev_key, dev_key, 16);
+    node->net.iv_index = iv_index;
+    node->net.iv_update = (flags & BT_MESH_FLAG_IV_UPDATE) != 0;
+    node->net.seq = 0;
+    node->net.seq_limit = 0;
+    node->provisioned = true;
+
+    err = prov_store(node);
+    if (err == 0) {
+        err = meshrpr_keys_store(node);
+    }
+    if (err == 0) {
+        err = meshrpr_net_store(node);
+    }
+    MESHRPR_LOG_INF(&node->platform, "provisioned as 0x%04x, net_idx 0x%03x, IV Index 0x%08x",
+                    addr, net_idx, (unsigned)iv_index);
+    node_start_provisioned(node);
+    return err;
+}
+
+bool meshrpr_node_is_provisioned(const struct meshrpr_node *node)
+{
+    return node->provisioned;
+}
+
+uint16_t meshrpr_node_addr(const struct meshrpr_node *node)
+{
+    return node->provisioned ? node->addr : BT_MESH_ADDR_UNASSIGNED;
+}
+
+size_t meshrpr_node_elem_count(const struct meshrpr_node *node)
+{
+    return node->access.elem_count;
+}
+
+int meshrpr_node_net_key_add(struct meshrpr_node *node, uint16_t net_idx, const uint8_t key[16])
+{
+    int err = meshrpr_keys_subnet_add(node, net_idx, key);
+
+    return err == 0 ? meshrpr_keys_store(node) : err;
+}
+
+int meshrpr_node_app_key_add(struct meshrpr_node *node, uint16_t net_idx, uint16_t app_idx,
+                             const uint8_t key[16])
+{
+    int err = meshrpr_keys_app_add(node, net_idx, app_idx, key);
+
+    return err == 0 ? meshrpr_keys_store(node) : err;
+}
+
+int meshrpr_node_model_app_bind(struct meshrpr_node *node, const struct bt_mesh_model *model,
+                                uint16_t app_idx)
+{
+    int err;
+
+    if (meshrpr_keys_app_get(node, app_idx) == NULL) {
+        return -ENOENT;
+    }
+    err = meshrpr_access_bind(node, model, app_idx);
+    if (err == -EALREADY) {
+        return 0;
+    }
+    return err == 0 ? meshrpr_access_store(node) : err;
+}
+
+int meshrpr_node_model_sub_add(struct meshrpr_node *node, const struct bt_mesh_model *model,
+                               uint16_t group_addr)
+{
+    int err = meshrpr_access_sub_add(node, model, group_addr);
+
+    if (err == -EALREADY) {
+        return 0;
+    }
+    return err == 0 ? meshrpr_access_store(node) : err;
+}
+
+void meshrpr_node_relay_set(struct meshrpr_node *node, bool enabled, uint8_t retransmit)
+{
+    if (node->net.relay != 2) { /* 2: Relay feature not supported, §4.2.9 */
+        node->net.relay = enabled ? 1 : 0;
+    }
+    node->net.relay_retransmit = retransmit;
+    (void)meshrpr_net_store(node);
+}
+
+void meshrpr_node_net_transmit_set(struct meshrpr_node *node, uint8_t transmit)
+{
+    node->net.net_transmit = transmit;
+    (void)meshrpr_net_store(node);
+}
+
+void meshrpr_node_adv_recv(struct meshrpr_node *node, uint8_t ad_type, const uint8_t *data,
+                           size_t len, int8_t rssi)
+{
+    if (data == NULL && len > 0) {
+        return;
+    }
+    switch (ad_type) {
+    case AD_TYPE_MESH_MESSAGE:
+        if (node->provisioned) {
+            meshrpr_net_recv(node, data, len, rssi);
+        }
+        break;
+    case AD_TYPE_MESH_BEACON:
+        meshrpr_beacon_recv(node, data, len);
+        break;
+    case AD_TYPE_PB_ADV:
+        /* The provisioning bearer attaches here. */
+        break;
+    default:
+        break;
+    }
+}
+
+uint64_t meshrpr_node_next_deadline_ms(const struct meshrpr_node *node)
+{
+    return meshrpr_timer_queue_next_deadline(&node->timers);
+}
+
+void meshrpr_node_process(struct meshrpr_node *node)
+{
+    (void)meshrpr_timer_queue_process(&node->timers, meshrpr_node_now_ms(node));
+}
+
+bool meshrpr_node_is_idle(const struct meshrpr_node *node)
+{
+    size_t armed = meshrpr_timer_queue_count(&node->timers);
+
+    if (meshrpr_timer_is_armed(&node->beacon.timer)) {
+        armed--; /* the periodic beacon runs for the node's whole life */
+    }
+    return armed == 0 && node->net.loopback_count == 0 &&
+           meshrpr_lower_transport_is_idle(node);
+}
+
+uint32_t meshrpr_node_seq(const struct meshrpr_node *node)
+{
+    return node->net.seq;
+}
+
+uint32_t meshrpr_node_iv_index(const struct meshrpr_node *node)
+{
+    return node->net.iv_index;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What the layers need from the node: time, timers, randomness and storage, all bound to the
+ * node's own platform. Implemented in src/node/node.c. */
+#ifndef MESHRPR_NODE_INTERNAL_H
+#define MESHRPR_NODE_INTERNAL_H
+
+#include <meshrpr/node.h>
+
+/* The platform's monotonic time. */
+uint64_t meshrpr_node_now_ms(const struct meshrpr_node *node);
+
+/* Arm (or re-arm) a node timer to fire delay_ms from now. */
+void meshrpr_node_timer_start(struct meshrpr_node *node, struct meshrpr_timer *timer,
+                              uint32_t delay_ms);
+void meshrpr_node_timer_cancel(struct meshrpr_node *node, struct meshrpr_timer *timer);
+
+/* Random octets from the platform; a failing hook yields -EIO. */
+int meshrpr_node_random(struct meshrpr_node *node, void *out, size_t len);
+/* A uniformly distributed random value in [min, max]. */
+uint32_t meshrpr_node_random_range(struct meshrpr_node *node, uint32_t min, uint32_t max);
+
+/* Persist a value of a layer (no-op without storage). Errors are logged and returned. */
+int meshrpr_node_store(struct meshrpr_node *node, const char *key, const void *data, size_t len);
+/* @return length read, or -ENOENT (also without storage). */
+int meshrpr_node_load(struct meshrpr_node *node, const char *key, void *data, size_t size);
+int meshrpr_node_erase(struct meshrpr_node *node, const char *key);
+
+/* Whether addr is one of this node's element addresses. */
+bool meshrpr_node_is_local_addr(const struct meshrpr_node *node, uint16_t addr);
+
+#endif /* MESHRPR_NODE_INTERNAL_H */
