@@ -25,30 +25,30 @@ extern "C" {
 struct meshrpr_node;
 
 /* ---- Addresses, §3.4.2 ------------------------------------------------------------------ */
-#define BT_MESH_ADDR_UNASSIGNED   0x0000
-#define BT_MESH_ADDR_ALL_NODES    0xffff
-#define BT_MESH_ADDR_RELAYS       0xfffe
-#define BT_MESH_ADDR_FRIENDS      0xfffd
-#define BT_MESH_ADDR_PROXIES      0xfffc
-#define BT_MESH_ADDR_DFW_NODES    0xfffb
-#define BT_MESH_ADDR_IS_UNICAST(addr)  ((addr) != 0 && (addr) < 0x8000)
-#define BT_MESH_ADDR_IS_GROUP(addr)    ((addr) >= 0xc000 && (addr) <= 0xffff)
+#define BT_MESH_ADDR_UNASSIGNED           0x0000
+#define BT_MESH_ADDR_ALL_NODES            0xffff
+#define BT_MESH_ADDR_RELAYS               0xfffe
+#define BT_MESH_ADDR_FRIENDS              0xfffd
+#define BT_MESH_ADDR_PROXIES              0xfffc
+#define BT_MESH_ADDR_DFW_NODES            0xfffb
+#define BT_MESH_ADDR_IS_UNICAST(addr)     ((addr) != 0 && (addr) < 0x8000)
+#define BT_MESH_ADDR_IS_GROUP(addr)       ((addr) >= 0xc000 && (addr) <= 0xffff)
 #define BT_MESH_ADDR_IS_FIXED_GROUP(addr) ((addr) >= 0xff00 && (addr) <= 0xffff)
-#define BT_MESH_ADDR_IS_VIRTUAL(addr)  ((addr) >= 0x8000 && (addr) < 0xc000)
-#define BT_MESH_ADDR_IS_RFU(addr)      ((addr) >= 0xff00 && (addr) <= 0xfffa)
+#define BT_MESH_ADDR_IS_VIRTUAL(addr)     ((addr) >= 0x8000 && (addr) < 0xc000)
+#define BT_MESH_ADDR_IS_RFU(addr)         ((addr) >= 0xff00 && (addr) <= 0xfffa)
 
 /* ---- Key indexes ------------------------------------------------------------------------ */
-#define BT_MESH_NET_PRIMARY    0x000
-#define BT_MESH_KEY_UNUSED     0xffff
-#define BT_MESH_KEY_ANY        0xffff
+#define BT_MESH_NET_PRIMARY 0x000
+#define BT_MESH_KEY_UNUSED  0xffff
+#define BT_MESH_KEY_ANY     0xffff
 /** Use the local node's device key (a server answering with its own key). */
-#define BT_MESH_KEY_DEV        0xfffe
-#define BT_MESH_KEY_DEV_LOCAL  BT_MESH_KEY_DEV
+#define BT_MESH_KEY_DEV       0xfffe
+#define BT_MESH_KEY_DEV_LOCAL BT_MESH_KEY_DEV
 /** Use the destination node's device key, which the node looks up through
  *  meshrpr_node_config.dev_key_get (a provisioner's database). */
 #define BT_MESH_KEY_DEV_REMOTE 0xfffd
 /** Models that accept either device key. */
-#define BT_MESH_KEY_DEV_ANY    0xfffc
+#define BT_MESH_KEY_DEV_ANY     0xfffc
 #define BT_MESH_IS_DEV_KEY(key) ((key) == BT_MESH_KEY_DEV_LOCAL || (key) == BT_MESH_KEY_DEV_REMOTE)
 
 /* ---- TTL, §3.4.4.3 ---------------------------------------------------------------------- */
@@ -61,7 +61,7 @@ struct meshrpr_node;
 #define BT_MESH_MODEL_OP_2(b0, b1)  (((b0) << 8) | (b1))
 #define BT_MESH_MODEL_OP_3(b0, cid) ((((b0) << 16) | 0xc00000) | (cid))
 /** Octets an opcode takes on the air. */
-#define BT_MESH_MODEL_OP_LEN(op)    ((op) <= 0xff ? 1 : (op) <= 0xffff ? 2 : 3)
+#define BT_MESH_MODEL_OP_LEN(op) ((op) <= 0xff ? 1 : (op) <= 0xffff ? 2 : 3)
 
 /** The largest access message: opcode and parameters (§3.7.3, 32-bit TransMIC). */
 #define BT_MESH_RX_SDU_MAX 380
@@ -71,8 +71,9 @@ struct meshrpr_node;
 
 /** Storage for a model message with an opcode and payload_len parameter octets, plus room
  *  for the transport MIC (as in Zephyr). */
-#define BT_MESH_MODEL_BUF_LEN(op, payload_len) (BT_MESH_MODEL_OP_LEN(op) + (payload_len) + BT_MESH_MIC_SHORT)
-#define BT_MESH_MODEL_BUF_DEFINE(buf, op, payload_len)                                            \
+#define BT_MESH_MODEL_BUF_LEN(op, payload_len)                                                     \
+    (BT_MESH_MODEL_OP_LEN(op) + (payload_len) + BT_MESH_MIC_SHORT)
+#define BT_MESH_MODEL_BUF_DEFINE(buf, op, payload_len)                                             \
     NET_BUF_SIMPLE_DEFINE(buf, BT_MESH_MODEL_BUF_LEN(op, (payload_len)))
 
 /* ---- Message context, §3.7.3 ------------------------------------------------------------ */
@@ -123,7 +124,10 @@ struct bt_mesh_model_op {
     int (*const func)(const struct bt_mesh_model *model, struct bt_mesh_msg_ctx *ctx,
                       struct net_buf_simple *buf);
 };
-#define BT_MESH_MODEL_OP_END { 0, 0, NULL }
+#define BT_MESH_MODEL_OP_END                                                                       \
+    {                                                                                              \
+        0, 0, NULL                                                                                 \
+    }
 
 /** Model lifecycle callbacks (all optional). */
 struct bt_mesh_model_cb {
@@ -205,9 +209,10 @@ struct meshrpr_no_models {
 };
 #define BT_MESH_MODEL_NONE ((struct meshrpr_no_models *)0)
 #define MESHRPR_MODELS_PTR(m)                                                                      \
-    _Generic((m), struct meshrpr_no_models *: (const struct bt_mesh_model *)0, default: (m))
+    _Generic((m), struct meshrpr_no_models * : (const struct bt_mesh_model *)0, default : (m))
 #define MESHRPR_MODELS_COUNT(m)                                                                    \
-    _Generic((m), struct meshrpr_no_models *: 0, default: sizeof(m) / sizeof(struct bt_mesh_model))
+    _Generic((m), struct meshrpr_no_models * : 0, default                                          \
+             : sizeof(m) / sizeof(struct bt_mesh_model))
 
 #define BT_MESH_ELEM(_loc, _mods, _vnd_mods)                                                       \
     {                                                                                              \
@@ -246,8 +251,7 @@ void bt_mesh_model_msg_init(struct net_buf_simple *msg, uint32_t opcode);
  *         destination, or another negative errno.
  */
 int bt_mesh_model_send(const struct bt_mesh_model *model, struct bt_mesh_msg_ctx *ctx,
-                       struct net_buf_simple *msg, const struct bt_mesh_send_cb *cb,
-                       void *cb_data);
+                       struct net_buf_simple *msg, const struct bt_mesh_send_cb *cb, void *cb_data);
 
 /** The element a model belongs to. */
 const struct bt_mesh_elem *bt_mesh_model_elem(const struct bt_mesh_model *model);

@@ -35,40 +35,40 @@ extern "C" {
 #endif
 
 /** Status codes of Configuration messages (MshPRTv1.1 §4.3.14). */
-#define MESHRPR_CFG_STATUS_SUCCESS                 0x00
-#define MESHRPR_CFG_STATUS_INVALID_ADDRESS         0x01
-#define MESHRPR_CFG_STATUS_INVALID_MODEL           0x02
-#define MESHRPR_CFG_STATUS_INVALID_APPKEY          0x03
-#define MESHRPR_CFG_STATUS_INVALID_NETKEY          0x04
-#define MESHRPR_CFG_STATUS_INSUFF_RESOURCES        0x05
-#define MESHRPR_CFG_STATUS_IDX_ALREADY_STORED      0x06
-#define MESHRPR_CFG_STATUS_INVALID_PUBLISH_PARAMS  0x07
-#define MESHRPR_CFG_STATUS_NOT_SUB_MODEL           0x08
-#define MESHRPR_CFG_STATUS_STORAGE_FAIL            0x09
-#define MESHRPR_CFG_STATUS_FEAT_NOT_SUPP           0x0a
-#define MESHRPR_CFG_STATUS_CANNOT_UPDATE           0x0b
-#define MESHRPR_CFG_STATUS_CANNOT_REMOVE           0x0c
-#define MESHRPR_CFG_STATUS_CANNOT_BIND             0x0d
-#define MESHRPR_CFG_STATUS_TEMP_UNABLE_TO_CHANGE   0x0e
-#define MESHRPR_CFG_STATUS_CANNOT_SET              0x0f
-#define MESHRPR_CFG_STATUS_UNSPECIFIED             0x10
-#define MESHRPR_CFG_STATUS_INVALID_BINDING         0x11
+#define MESHRPR_CFG_STATUS_SUCCESS                0x00
+#define MESHRPR_CFG_STATUS_INVALID_ADDRESS        0x01
+#define MESHRPR_CFG_STATUS_INVALID_MODEL          0x02
+#define MESHRPR_CFG_STATUS_INVALID_APPKEY         0x03
+#define MESHRPR_CFG_STATUS_INVALID_NETKEY         0x04
+#define MESHRPR_CFG_STATUS_INSUFF_RESOURCES       0x05
+#define MESHRPR_CFG_STATUS_IDX_ALREADY_STORED     0x06
+#define MESHRPR_CFG_STATUS_INVALID_PUBLISH_PARAMS 0x07
+#define MESHRPR_CFG_STATUS_NOT_SUB_MODEL          0x08
+#define MESHRPR_CFG_STATUS_STORAGE_FAIL           0x09
+#define MESHRPR_CFG_STATUS_FEAT_NOT_SUPP          0x0a
+#define MESHRPR_CFG_STATUS_CANNOT_UPDATE          0x0b
+#define MESHRPR_CFG_STATUS_CANNOT_REMOVE          0x0c
+#define MESHRPR_CFG_STATUS_CANNOT_BIND            0x0d
+#define MESHRPR_CFG_STATUS_TEMP_UNABLE_TO_CHANGE  0x0e
+#define MESHRPR_CFG_STATUS_CANNOT_SET             0x0f
+#define MESHRPR_CFG_STATUS_UNSPECIFIED            0x10
+#define MESHRPR_CFG_STATUS_INVALID_BINDING        0x11
 
 /** Relay, GATT Proxy, Friend and Node Identity state values (§4.2.9, §4.2.11, §4.2.13). */
-#define BT_MESH_RELAY_DISABLED       0x00
-#define BT_MESH_RELAY_ENABLED        0x01
-#define BT_MESH_RELAY_NOT_SUPPORTED  0x02
-#define BT_MESH_BEACON_DISABLED      0x00
-#define BT_MESH_BEACON_ENABLED       0x01
+#define BT_MESH_RELAY_DISABLED           0x00
+#define BT_MESH_RELAY_ENABLED            0x01
+#define BT_MESH_RELAY_NOT_SUPPORTED      0x02
+#define BT_MESH_BEACON_DISABLED          0x00
+#define BT_MESH_BEACON_ENABLED           0x01
 #define BT_MESH_GATT_PROXY_NOT_SUPPORTED 0x02
-#define BT_MESH_FRIEND_NOT_SUPPORTED 0x02
+#define BT_MESH_FRIEND_NOT_SUPPORTED     0x02
 
 /** Network Transmit and Relay Retransmit states (§4.2.20, §4.2.21): transmissions
  *  count + 1, interval (steps + 1) * 10 ms. As in Zephyr. */
 #ifndef BT_MESH_TRANSMIT
-#define BT_MESH_TRANSMIT(count, int_ms)   ((uint8_t)((count) | (((int_ms) / 10 - 1) << 3)))
-#define BT_MESH_TRANSMIT_COUNT(transmit)  ((uint8_t)((transmit) & 0x07))
-#define BT_MESH_TRANSMIT_INT(transmit)    ((((transmit) >> 3) + 1) * 10)
+#define BT_MESH_TRANSMIT(count, int_ms)  ((uint8_t)((count) | (((int_ms) / 10 - 1) << 3)))
+#define BT_MESH_TRANSMIT_COUNT(transmit) ((uint8_t)((transmit)&0x07))
+#define BT_MESH_TRANSMIT_INT(transmit)   ((((transmit) >> 3) + 1) * 10)
 #endif
 
 /** The default time a blocking request waits for its Status (Zephyr's
@@ -105,8 +105,8 @@ struct bt_mesh_cfg_cli_cb {
                            uint16_t elem_addr, uint16_t sub_addr, uint32_t mod_id);
     void (*mod_sub_list)(struct bt_mesh_cfg_cli *cli, uint16_t addr, uint8_t status,
                          uint16_t elem_addr, uint32_t mod_id, struct net_buf_simple *buf);
-    void (*krp_status)(struct bt_mesh_cfg_cli *cli, uint16_t addr, uint8_t status,
-                       uint16_t net_idx, uint8_t phase);
+    void (*krp_status)(struct bt_mesh_cfg_cli *cli, uint16_t addr, uint8_t status, uint16_t net_idx,
+                       uint8_t phase);
     void (*node_reset_status)(struct bt_mesh_cfg_cli *cli, uint16_t addr);
 };
 
@@ -129,7 +129,7 @@ extern const struct bt_mesh_model_cb bt_mesh_cfg_cli_cb;
 /** The Configuration Client model entry; cli_data is a struct bt_mesh_cfg_cli * that lives as
  *  long as the node. */
 #define BT_MESH_MODEL_CFG_CLI(cli_data)                                                            \
-    BT_MESH_MODEL_CB(BT_MESH_MODEL_ID_CFG_CLI, bt_mesh_cfg_cli_op, NULL, cli_data,               \
+    BT_MESH_MODEL_CB(BT_MESH_MODEL_ID_CFG_CLI, bt_mesh_cfg_cli_op, NULL, cli_data,                 \
                      &bt_mesh_cfg_cli_cb)
 
 /** Timeout of blocking requests, in milliseconds. */
@@ -167,10 +167,10 @@ int meshrpr_cfg_cli_relay_set(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uin
                               uint8_t *transmit);
 
 /** Network Transmit state (BT_MESH_TRANSMIT). */
-int meshrpr_cfg_cli_net_transmit_get(struct bt_mesh_cfg_cli *cli, uint16_t net_idx,
-                                     uint16_t addr, uint8_t *transmit);
-int meshrpr_cfg_cli_net_transmit_set(struct bt_mesh_cfg_cli *cli, uint16_t net_idx,
-                                     uint16_t addr, uint8_t val, uint8_t *transmit);
+int meshrpr_cfg_cli_net_transmit_get(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
+                                     uint8_t *transmit);
+int meshrpr_cfg_cli_net_transmit_set(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
+                                     uint8_t val, uint8_t *transmit);
 
 /** NetKeys. net_key_get: keys has room for *key_cnt indexes; *key_cnt gets how many were
  *  stored. */
@@ -198,47 +198,45 @@ int meshrpr_cfg_cli_app_key_del(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, u
 int meshrpr_cfg_cli_mod_app_bind(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
                                  uint16_t elem_addr, uint16_t mod_app_idx, uint16_t mod_id,
                                  uint8_t *status);
-int meshrpr_cfg_cli_mod_app_bind_vnd(struct bt_mesh_cfg_cli *cli, uint16_t net_idx,
-                                     uint16_t addr, uint16_t elem_addr, uint16_t mod_app_idx,
-                                     uint16_t mod_id, uint16_t cid, uint8_t *status);
+int meshrpr_cfg_cli_mod_app_bind_vnd(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
+                                     uint16_t elem_addr, uint16_t mod_app_idx, uint16_t mod_id,
+                                     uint16_t cid, uint8_t *status);
 int meshrpr_cfg_cli_mod_app_unbind(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
                                    uint16_t elem_addr, uint16_t mod_app_idx, uint16_t mod_id,
                                    uint8_t *status);
-int meshrpr_cfg_cli_mod_app_unbind_vnd(struct bt_mesh_cfg_cli *cli, uint16_t net_idx,
-                                       uint16_t addr, uint16_t elem_addr, uint16_t mod_app_idx,
-                                       uint16_t mod_id, uint16_t cid, uint8_t *status);
+int meshrpr_cfg_cli_mod_app_unbind_vnd(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
+                                       uint16_t elem_addr, uint16_t mod_app_idx, uint16_t mod_id,
+                                       uint16_t cid, uint8_t *status);
 
 /** SIG / Vendor Model App Get: the AppKey Indexes bound to a model, as net_key_get. */
 int meshrpr_cfg_cli_mod_app_get(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
                                 uint16_t elem_addr, uint16_t mod_id, uint8_t *status,
                                 uint16_t *apps, size_t *app_cnt);
-int meshrpr_cfg_cli_mod_app_get_vnd(struct bt_mesh_cfg_cli *cli, uint16_t net_idx,
-                                    uint16_t addr, uint16_t elem_addr, uint16_t mod_id,
-                                    uint16_t cid, uint8_t *status, uint16_t *apps,
-                                    size_t *app_cnt);
+int meshrpr_cfg_cli_mod_app_get_vnd(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
+                                    uint16_t elem_addr, uint16_t mod_id, uint16_t cid,
+                                    uint8_t *status, uint16_t *apps, size_t *app_cnt);
 
 /** Model Subscription Add / Delete of a group address. */
 int meshrpr_cfg_cli_mod_sub_add(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
                                 uint16_t elem_addr, uint16_t sub_addr, uint16_t mod_id,
                                 uint8_t *status);
-int meshrpr_cfg_cli_mod_sub_add_vnd(struct bt_mesh_cfg_cli *cli, uint16_t net_idx,
-                                    uint16_t addr, uint16_t elem_addr, uint16_t sub_addr,
-                                    uint16_t mod_id, uint16_t cid, uint8_t *status);
+int meshrpr_cfg_cli_mod_sub_add_vnd(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
+                                    uint16_t elem_addr, uint16_t sub_addr, uint16_t mod_id,
+                                    uint16_t cid, uint8_t *status);
 int meshrpr_cfg_cli_mod_sub_del(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
                                 uint16_t elem_addr, uint16_t sub_addr, uint16_t mod_id,
                                 uint8_t *status);
-int meshrpr_cfg_cli_mod_sub_del_vnd(struct bt_mesh_cfg_cli *cli, uint16_t net_idx,
-                                    uint16_t addr, uint16_t elem_addr, uint16_t sub_addr,
-                                    uint16_t mod_id, uint16_t cid, uint8_t *status);
+int meshrpr_cfg_cli_mod_sub_del_vnd(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
+                                    uint16_t elem_addr, uint16_t sub_addr, uint16_t mod_id,
+                                    uint16_t cid, uint8_t *status);
 
 /** SIG / Vendor Model Subscription Get: the model's subscription addresses, as net_key_get. */
 int meshrpr_cfg_cli_mod_sub_get(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
                                 uint16_t elem_addr, uint16_t mod_id, uint8_t *status,
                                 uint16_t *subs, size_t *sub_cnt);
-int meshrpr_cfg_cli_mod_sub_get_vnd(struct bt_mesh_cfg_cli *cli, uint16_t net_idx,
-                                    uint16_t addr, uint16_t elem_addr, uint16_t mod_id,
-                                    uint16_t cid, uint8_t *status, uint16_t *subs,
-                                    size_t *sub_cnt);
+int meshrpr_cfg_cli_mod_sub_get_vnd(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
+                                    uint16_t elem_addr, uint16_t mod_id, uint16_t cid,
+                                    uint8_t *status, uint16_t *subs, size_t *sub_cnt);
 
 /** Key Refresh Phase Get. */
 int meshrpr_cfg_cli_krp_get(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,

@@ -35,17 +35,11 @@ extern const struct bt_mesh_model_cb bt_mesh_cfg_srv_cb;
 
 /** The Configuration Server model entry for the primary element's model array. */
 #define BT_MESH_MODEL_CFG_SRV                                                                      \
-    BT_MESH_MODEL_CB(BT_MESH_MODEL_ID_CFG_SRV, bt_mesh_cfg_srv_op, NULL,                          \
+    BT_MESH_MODEL_CB(BT_MESH_MODEL_ID_CFG_SRV, bt_mesh_cfg_srv_op, NULL,                           \
                      &(struct meshrpr_cfg_srv){ .model = NULL }, &bt_mesh_cfg_srv_cb)
 
-/**
- * Node Removal (MshPRTv1.1 §3.11.7, what Config Node Reset triggers) done locally: forget all
- * keys, the device key, the address and the bindings and subscriptions, erase them from
- * storage, reset every model and leave the node unprovisioned. Transfers in flight are
- * cancelled. Must not be called from a stack callback (model handler, send-complete): the
- * Configuration Server defers it through a timer for that reason.
- */
-void meshrpr_cfg_srv_reset_node(struct meshrpr_node *node);
+/* Config Node Reset ends in meshrpr_node_reset() (include/meshrpr/node.h), run from a
+ * timer after the Node Reset Status has been sent. */
 
 #ifdef __cplusplus
 }

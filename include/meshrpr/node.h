@@ -28,20 +28,25 @@
 #include <meshrpr/private/keys.h>
 #include <meshrpr/private/lower_transport.h>
 #include <meshrpr/private/net.h>
+#include <meshrpr/private/pb_adv.h>
+#include <meshrpr/private/prov.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /** Features bits of Composition Data page 0 (§4.2.2.1). */
-#define BT_MESH_FEAT_RELAY  0x0001
-#define BT_MESH_FEAT_PROXY  0x0002
-#define BT_MESH_FEAT_FRIEND 0x0004
+#define BT_MESH_FEAT_RELAY     0x0001
+#define BT_MESH_FEAT_PROXY     0x0002
+#define BT_MESH_FEAT_FRIEND    0x0004
 #define BT_MESH_FEAT_LOW_POWER 0x0008
 
 /** IV Index flags of the Provisioning Data (§5.4.2.5). */
 #define BT_MESH_FLAG_KEY_REFRESH 0x01
 #define BT_MESH_FLAG_IV_UPDATE   0x02
+
+struct meshrpr_cdb;
+struct bt_mesh_prov;
 
 struct meshrpr_node_config {
     /** Host hooks; copied into the node. Required. */
@@ -64,6 +69,11 @@ struct meshrpr_node_config {
     uint16_t features;
     /** Name used in log lines; may be NULL. */
     const char *name;
+    /** Provisioning properties and callbacks (include/meshrpr/prov.h), or NULL for a node
+     *  that is neither provisioned by others nor provisions others. */
+    const struct bt_mesh_prov *prov;
+    /** Provisioner: the node database that provisioned nodes are added to, or NULL. */
+    struct meshrpr_cdb *cdb;
 };
 
 struct meshrpr_node {
@@ -80,6 +90,8 @@ struct meshrpr_node {
     struct meshrpr_lower_transport lower;
     struct meshrpr_access access;
     struct meshrpr_beacon beacon;
+    struct meshrpr_prov_state prov;
+    struct meshrpr_pb_adv_state pb_adv;
 };
 
 /**
@@ -101,6 +113,14 @@ void meshrpr_node_deinit(struct meshrpr_node *node);
 int meshrpr_node_provision(struct meshrpr_node *node, const uint8_t net_key[16], uint16_t net_idx,
                            uint8_t flags, uint32_t iv_index, uint16_t addr,
                            const uint8_t dev_key[16]);
+
+/**
+ * Node Removal (MshPRTv1.1 §3.11.7; Zephyr's bt_mesh_reset()): cancel every transfer, forget
+ * all keys, the device key, the address, bindings and subscriptions, return the network states
+ * to their defaults, call every model's reset callback, and erase the stored identity. The
+ * node is unprovisioned afterwards.
+ */
+void meshrpr_node_reset(struct meshrpr_node *node);
 
 /** Whether the node is provisioned. */
 bool meshrpr_node_is_provisioned(const struct meshrpr_node *node);

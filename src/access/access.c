@@ -23,11 +23,10 @@
 #define FOR_EACH_MODEL(comp, e, i, vnd, model)                                                     \
     for (size_t e = 0; e < (comp)->elem_count; e++)                                                \
         for (int vnd = 0; vnd < 2; vnd++)                                                          \
-            for (size_t i = 0; i < (vnd ? (comp)->elem[e].vnd_model_count                          \
-                                        : (comp)->elem[e].model_count);                            \
-                 i++)                                                                              \
-                for (const struct bt_mesh_model *model =                                           \
-                         vnd ? &(comp)->elem[e].vnd_models[i] : &(comp)->elem[e].models[i];        \
+            for (size_t i = 0;                                                                     \
+                 i < (vnd ? (comp)->elem[e].vnd_model_count : (comp)->elem[e].model_count); i++)   \
+                for (const struct bt_mesh_model *model = vnd ? &(comp)->elem[e].vnd_models[i]      \
+                                                             : &(comp)->elem[e].models[i];         \
                      model != NULL; model = NULL)
 
 int meshrpr_access_init(struct meshrpr_node *node)
@@ -179,8 +178,7 @@ const struct bt_mesh_model *bt_mesh_model_find(const struct bt_mesh_elem *elem, 
 }
 
 int bt_mesh_model_send(const struct bt_mesh_model *model, struct bt_mesh_msg_ctx *ctx,
-                       struct net_buf_simple *msg, const struct bt_mesh_send_cb *cb,
-                       void *cb_data)
+                       struct net_buf_simple *msg, const struct bt_mesh_send_cb *cb, void *cb_data)
 {
     struct meshrpr_node *node = meshrpr_model_node(model);
 
@@ -298,8 +296,8 @@ static bool op_len_ok(const struct bt_mesh_model_op *op, size_t len)
     return op->len < 0 ? len == (size_t)-op->len : len >= (size_t)op->len;
 }
 
-int meshrpr_access_recv(struct meshrpr_node *node, struct bt_mesh_msg_ctx *ctx,
-                        const uint8_t *data, size_t len)
+int meshrpr_access_recv(struct meshrpr_node *node, struct bt_mesh_msg_ctx *ctx, const uint8_t *data,
+                        size_t len)
 {
     struct net_buf_simple buf;
     uint32_t opcode;
@@ -440,8 +438,8 @@ int meshrpr_access_sub_del(struct meshrpr_node *node, const struct bt_mesh_model
 /* Stored as: version, model count, then per model its key and group slots (LE16 each). */
 int meshrpr_access_store(struct meshrpr_node *node)
 {
-    uint8_t blob[2 + MESHRPR_MODEL_COUNT * (MESHRPR_MODEL_KEY_COUNT + MESHRPR_MODEL_GROUP_COUNT) *
-                         2];
+    uint8_t
+        blob[2 + MESHRPR_MODEL_COUNT * (MESHRPR_MODEL_KEY_COUNT + MESHRPR_MODEL_GROUP_COUNT) * 2];
     size_t pos = 2;
 
     blob[0] = ACCESS_STORE_VERSION;
@@ -462,8 +460,8 @@ int meshrpr_access_store(struct meshrpr_node *node)
 
 int meshrpr_access_restore(struct meshrpr_node *node)
 {
-    uint8_t blob[2 + MESHRPR_MODEL_COUNT * (MESHRPR_MODEL_KEY_COUNT + MESHRPR_MODEL_GROUP_COUNT) *
-                         2];
+    uint8_t
+        blob[2 + MESHRPR_MODEL_COUNT * (MESHRPR_MODEL_KEY_COUNT + MESHRPR_MODEL_GROUP_COUNT) * 2];
     const size_t per_model = (MESHRPR_MODEL_KEY_COUNT + MESHRPR_MODEL_GROUP_COUNT) * 2;
     int len = meshrpr_node_load(node, "access/models", blob, sizeof(blob));
 

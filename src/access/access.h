@@ -20,8 +20,8 @@ int meshrpr_access_opcode_pull(struct net_buf_simple *buf, uint32_t *opcode);
 /* A decrypted access message. ctx->app_idx is the AppKey Index, or BT_MESH_KEY_DEV_LOCAL /
  * BT_MESH_KEY_DEV_REMOTE. Any bytes are safe. @return 0 when at least one model took it,
  * -ENOENT when none did, -EINVAL for a malformed opcode. */
-int meshrpr_access_recv(struct meshrpr_node *node, struct bt_mesh_msg_ctx *ctx,
-                        const uint8_t *data, size_t len);
+int meshrpr_access_recv(struct meshrpr_node *node, struct bt_mesh_msg_ctx *ctx, const uint8_t *data,
+                        size_t len);
 
 /* Whether some model on the node would accept a message to dst (unicast element, subscribed
  * group/virtual address, or a fixed group address). */
@@ -35,7 +35,8 @@ const struct bt_mesh_model *meshrpr_access_model_find(const struct meshrpr_node 
                                                       uint16_t elem_addr, uint32_t id, bool vnd);
 
 /* Bindings and subscriptions (Config Server and the node API). Return 0, -EALREADY (already
- * there: still a success for the Config Server), -ENOENT, -ENOMEM, -EINVAL. */
+ * there, or for unbind/sub_del not there: still a success for the Config Server), -ENOENT,
+ * -ENOMEM, -EINVAL. */
 int meshrpr_access_bind(struct meshrpr_node *node, const struct bt_mesh_model *model,
                         uint16_t app_idx);
 int meshrpr_access_unbind(struct meshrpr_node *node, const struct bt_mesh_model *model,

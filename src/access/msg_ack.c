@@ -24,7 +24,8 @@ static void ack_complete(struct meshrpr_msg_ack_ctx *ack, int err)
 
 static void ack_timeout(struct meshrpr_timer *timer)
 {
-    struct meshrpr_msg_ack_ctx *ack = MESHRPR_CONTAINER_OF(timer, struct meshrpr_msg_ack_ctx, timer);
+    struct meshrpr_msg_ack_ctx *ack =
+        MESHRPR_CONTAINER_OF(timer, struct meshrpr_msg_ack_ctx, timer);
 
     ack_complete(ack, -ETIMEDOUT);
 }

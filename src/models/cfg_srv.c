@@ -58,8 +58,7 @@ static struct meshrpr_node *srv_node(const struct bt_mesh_model *model,
 }
 
 static int srv_send_cb(const struct bt_mesh_model *model, const struct bt_mesh_msg_ctx *ctx,
-                       struct net_buf_simple *msg, const struct bt_mesh_send_cb *cb,
-                       void *cb_data)
+                       struct net_buf_simple *msg, const struct bt_mesh_send_cb *cb, void *cb_data)
 {
     struct bt_mesh_msg_ctx rsp = *ctx;
     int err;
@@ -617,8 +616,8 @@ static int app_key_get(const struct bt_mesh_model *model, struct bt_mesh_msg_ctx
 /* ---- Model App Bind / Unbind and Model App Get, §4.3.2.46..50 --------------------------- */
 
 static int send_mod_app_status(const struct bt_mesh_model *model, struct bt_mesh_msg_ctx *ctx,
-                               uint8_t status, uint16_t elem_addr, uint16_t app_idx,
-                               uint32_t id, bool vnd)
+                               uint8_t status, uint16_t elem_addr, uint16_t app_idx, uint32_t id,
+                               bool vnd)
 {
     BT_MESH_MODEL_BUF_DEFINE(msg, OP_MOD_APP_STATUS, 9);
 
@@ -723,7 +722,8 @@ static int mod_app_get(const struct bt_mesh_model *model, struct bt_mesh_msg_ctx
 /* No meshrpr model publishes, so every Publication request reports Invalid Publish
  * Parameters once the element and model resolve. */
 static int mod_pub_reply(const struct bt_mesh_model *model, struct bt_mesh_msg_ctx *ctx,
-                         struct meshrpr_node *node, uint16_t elem_addr, struct net_buf_simple *id_buf)
+                         struct meshrpr_node *node, uint16_t elem_addr,
+                         struct net_buf_simple *id_buf)
 {
     BT_MESH_MODEL_BUF_DEFINE(msg, OP_MOD_PUB_STATUS, 14);
     const struct bt_mesh_model *target = NULL;
@@ -791,8 +791,8 @@ static int mod_pub_va_set(const struct bt_mesh_model *model, struct bt_mesh_msg_
 /* ---- Model Subscription, §4.3.2.19..29 -------------------------------------------------- */
 
 static int send_mod_sub_status(const struct bt_mesh_model *model, struct bt_mesh_msg_ctx *ctx,
-                               uint8_t status, uint16_t elem_addr, uint16_t sub_addr,
-                               uint32_t id, bool vnd)
+                               uint8_t status, uint16_t elem_addr, uint16_t sub_addr, uint32_t id,
+                               bool vnd)
 {
     BT_MESH_MODEL_BUF_DEFINE(msg, OP_MOD_SUB_STATUS, 9);
 
@@ -981,16 +981,15 @@ static int krp_get(const struct bt_mesh_model *model, struct bt_mesh_msg_ctx *ct
     return srv_send(model, ctx, &msg);
 }
 
-static int send_node_identity_status(const struct bt_mesh_model *model,
-                                     struct bt_mesh_msg_ctx *ctx, struct meshrpr_node *node,
-                                     uint16_t net_idx)
+static int send_node_identity_status(const struct bt_mesh_model *model, struct bt_mesh_msg_ctx *ctx,
+                                     struct meshrpr_node *node, uint16_t net_idx)
 {
     BT_MESH_MODEL_BUF_DEFINE(msg, OP_NODE_IDENTITY_STATUS, 4);
     bool known = meshrpr_keys_subnet_get(node, net_idx) != NULL;
 
     bt_mesh_model_msg_init(&msg, OP_NODE_IDENTITY_STATUS);
-    net_buf_simple_add_u8(&msg, known ? MESHRPR_CFG_STATUS_SUCCESS
-                                      : MESHRPR_CFG_STATUS_INVALID_NETKEY);
+    net_buf_simple_add_u8(&msg,
+                          known ? MESHRPR_CFG_STATUS_SUCCESS : MESHRPR_CFG_STATUS_INVALID_NETKEY);
     net_buf_simple_add_le16(&msg, net_idx);
     /* Node Identity advertising belongs to the Proxy feature, not implemented (§4.2.12). */
     net_buf_simple_add_u8(&msg, known ? CFG_STATE_NOT_SUPPORTED : CFG_STATE_DISABLED);
@@ -1044,37 +1043,13 @@ static int lpn_timeout_get(const struct bt_mesh_model *model, struct bt_mesh_msg
 
 /* ---- Node Reset, §4.3.2.53 / §4.3.2.54 -------------------------------------------------- */
 
-void meshrpr_cfg_srv_reset_node(struct meshrpr_node *node)
-{
-    MESHRPR_LOG_INF(&node->platform, "node reset: removing 0x%04x from the network", node->addr);
-    meshrpr_lower_transport_reset(node);
-    meshrpr_beacon_stop(node);
-    /* NetKeys take their AppKeys with them. */
-    for (size_t i = 0; i < MESHRPR_SUBNET_COUNT; i++) {
-        if (node->keys.subnets[i].valid) {
-            (void)meshrpr_keys_subnet_del(node, node->keys.subnets[i].net_idx);
-        }
-    }
-    meshrpr_replay_clear(node);
-    /* Bindings and subscriptions, and every model's own reset (clients drop requests). */
-    meshrpr_access_reset(node);
-    node->provisioned = false;
-    node->addr = BT_MESH_ADDR_UNASSIGNED;
-    meshrpr_crypto_wipe(node->dev_key, sizeof(node->dev_key));
-
-    (void)meshrpr_node_erase(node, "node/prov");
-    (void)meshrpr_keys_store(node);
-    (void)meshrpr_access_store(node);
-    (void)meshrpr_replay_store(node);
-}
-
 static void reset_timeout(struct meshrpr_timer *timer)
 {
     struct meshrpr_cfg_srv *srv = MESHRPR_CONTAINER_OF(timer, struct meshrpr_cfg_srv, reset_timer);
     struct meshrpr_node *node = meshrpr_model_node(srv->model);
 
     if (node != NULL && node->provisioned) {
-        meshrpr_cfg_srv_reset_node(node);
+        meshrpr_node_reset(node);
     }
 }
 
@@ -1165,9 +1140,7 @@ const struct bt_mesh_model_op bt_mesh_cfg_srv_op[] = {
  * init and again at start, after the stored bindings have been restored. */
 static int cfg_srv_bind_dev_key(const struct bt_mesh_model *model)
 {
-    int err = meshrpr_access_bind(meshrpr_model_node(model), model, BT_MESH_KEY_DEV_LOCAL);
-
-    return err == -EALREADY ? 0 : err;
+    return meshrpr_model_key_bind(model, BT_MESH_KEY_DEV_LOCAL);
 }
 
 static int cfg_srv_init(const struct bt_mesh_model *model)

@@ -18,11 +18,11 @@ int meshrpr_beacon_send(struct meshrpr_node *node, uint16_t net_idx);
 void meshrpr_beacon_recv(struct meshrpr_node *node, const uint8_t *data, size_t len);
 
 /* Pure codec: build / authenticate a Secure Network Beacon (22 octets). */
-int meshrpr_beacon_secure_encode(const struct meshrpr_subnet *sub, uint8_t flags,
-                                 uint32_t iv_index, uint8_t out[22]);
+int meshrpr_beacon_secure_encode(const struct meshrpr_subnet *sub, uint8_t flags, uint32_t iv_index,
+                                 uint8_t out[22]);
 /* @return 0 with flags and IV Index when sub's keys authenticate it, -EINVAL (length, type,
  *         Network ID), -EBADMSG (authentication value). */
-int meshrpr_beacon_secure_decode(const struct meshrpr_subnet *sub, const uint8_t *data,
-                                 size_t len, uint8_t *flags, uint32_t *iv_index);
+int meshrpr_beacon_secure_decode(const struct meshrpr_subnet *sub, const uint8_t *data, size_t len,
+                                 uint8_t *flags, uint32_t *iv_index);
 
 #endif /* MESHRPR_NET_BEACON_H */

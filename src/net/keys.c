@@ -16,7 +16,7 @@
 #include "crypto/crypto.h"
 #include "node/node_internal.h"
 
-#define KEY_INDEX_MAX 0x0fff
+#define KEY_INDEX_MAX      0x0fff
 #define KEYS_STORE_VERSION 1
 
 /* s1("vtad"), §3.4.2.3. */

@@ -502,15 +502,18 @@ static void tx_timer_expired(struct meshrpr_timer *timer)
     tx_new_round(node, ctx);
 }
 
-static struct meshrpr_sar_tx_ctx *tx_alloc(struct meshrpr_node *node, uint16_t dst, int *err)
+static struct meshrpr_sar_tx_ctx *tx_alloc(struct meshrpr_node *node, uint16_t src, uint16_t dst,
+                                           int *err)
 {
     struct meshrpr_sar_tx_ctx *free_ctx = NULL;
 
     for (size_t i = 0; i < MESHRPR_SAR_TX_COUNT; i++) {
         struct meshrpr_sar_tx_ctx *ctx = &node->lower.tx[i];
-        if (ctx->busy && ctx->dst == dst) {
-            /* One segmented transfer per destination at a time (§3.5.3.3): the second one
-             * is refused rather than queued; the caller retries after the first ends. */
+        if (ctx->busy && ctx->src == src && ctx->dst == dst) {
+            /* One segmented transfer per destination at a time (§3.5.3.3), counted per
+             * source element as the receiver keeps one context per (SRC, DST): a second
+             * one is refused rather than queued, and the caller retries after the first
+             * ends. */
             *err = -EBUSY;
             return NULL;
         }
@@ -615,7 +618,7 @@ int meshrpr_lower_transport_send_access(struct meshrpr_node *node,
         return 0;
     }
 
-    struct meshrpr_sar_tx_ctx *ctx = tx_alloc(node, tx->dst, &err);
+    struct meshrpr_sar_tx_ctx *ctx = tx_alloc(node, tx->src, tx->dst, &err);
     if (ctx == NULL) {
         return err;
     }
@@ -667,7 +670,7 @@ int meshrpr_lower_transport_send_control(struct meshrpr_node *node, uint16_t net
         return meshrpr_net_send(node, &net, buf, len + 1);
     }
 
-    struct meshrpr_sar_tx_ctx *ctx = tx_alloc(node, dst, &err);
+    struct meshrpr_sar_tx_ctx *ctx = tx_alloc(node, src, dst, &err);
     if (ctx == NULL) {
         return err;
     }

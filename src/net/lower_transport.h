@@ -31,15 +31,16 @@ void meshrpr_lower_transport_init(struct meshrpr_node *node);
 
 /* Send an Upper Transport Access PDU (5..384 octets incl. TransMIC). cb->end fires exactly once
  * when the send succeeded (0) or was given up (-ETIMEDOUT, -ECANCELED).
- * @return 0, -EINVAL, -EMSGSIZE, -ENOBUFS (no SAR context), -EBUSY (a segmented transfer to the
- *         same destination is running), or the network layer's error (cb not called then). */
+ * @return 0, -EINVAL, -EMSGSIZE, -ENOBUFS (no SAR context), -EBUSY (a segmented transfer from
+ *         the same element to the same destination is running), or the network layer's error
+ *         (cb not called then). */
 int meshrpr_lower_transport_send_access(struct meshrpr_node *node,
-                                        const struct meshrpr_lower_tx *tx,
-                                        const uint8_t *upper_pdu, size_t len);
+                                        const struct meshrpr_lower_tx *tx, const uint8_t *upper_pdu,
+                                        size_t len);
 
 /* Send a Transport Control message (opcode 0x01..0x7f, parameters up to 256 octets). */
-int meshrpr_lower_transport_send_control(struct meshrpr_node *node, uint16_t net_idx,
-                                         uint16_t src, uint16_t dst, uint8_t ttl, uint8_t opcode,
+int meshrpr_lower_transport_send_control(struct meshrpr_node *node, uint16_t net_idx, uint16_t src,
+                                         uint16_t dst, uint8_t ttl, uint8_t opcode,
                                          const uint8_t *params, size_t len);
 
 /* A TransportPDU from the network layer. Any bytes are safe. */

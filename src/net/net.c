@@ -158,7 +158,7 @@ int meshrpr_net_decode(const struct meshrpr_net_cred *cred, uint32_t iv_index, c
     const uint16_t src = get_be16(&scratch[5]);
 
     meshrpr_crypto_network_nonce(nonce, scratch[1], seq, src, iv_index);
-    /* Decrypt from the caller's octets (never obfuscated beyond octet 6) into scratch. */
+    /* Octets 7 on were never obfuscated: decrypt them from the caller's buffer into scratch. */
     err = meshrpr_crypto_ccm_decrypt(cred->encryption_key, nonce, &pdu[7], 2 + transport_len, NULL,
                                      0, &pdu[NET_HDR_LEN + transport_len], mic_len, &scratch[7]);
     if (err != 0) {

@@ -48,7 +48,9 @@ bool meshrpr_replay_check(const struct meshrpr_node *node, uint16_t src, uint32_
     }
     i = rpl_find(&node->rpl, src);
     if (i == MESHRPR_RPL_SIZE) {
-        return false;
+        /* §3.9.8: a source the list has no room to record is discarded like a replay, before
+         * delivery, since it could not be protected afterwards. */
+        return rpl_find(&node->rpl, BT_MESH_ADDR_UNASSIGNED) == MESHRPR_RPL_SIZE;
     }
     return ivi_seq(iv_index, seq) <=
            ivi_seq(node->rpl.entries[i].iv_index, node->rpl.entries[i].seq);
@@ -88,6 +90,20 @@ int meshrpr_replay_update(struct meshrpr_node *node, uint16_t src, uint32_t iv_i
 void meshrpr_replay_clear(struct meshrpr_node *node)
 {
     memset(&node->rpl, 0, sizeof(node->rpl));
+}
+
+int meshrpr_replay_forget(struct meshrpr_node *node, uint16_t addr, uint16_t count)
+{
+    bool changed = false;
+
+    for (size_t i = 0; i < MESHRPR_RPL_SIZE; i++) {
+        struct meshrpr_rpl_entry *e = &node->rpl.entries[i];
+        if (e->src != 0 && e->src >= addr && e->src - addr < count) {
+            memset(e, 0, sizeof(*e));
+            changed = true;
+        }
+    }
+    return changed ? meshrpr_replay_store(node) : 0;
 }
 
 int meshrpr_replay_store(struct meshrpr_node *node)

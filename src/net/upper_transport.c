@@ -132,8 +132,7 @@ static bool try_decrypt(const uint8_t key[16], bool app_nonce, const struct mesh
         meshrpr_crypto_application_nonce(nonce, aszmic, rx->seq_auth, net->src, net->dst,
                                          net->iv_index);
     } else {
-        meshrpr_crypto_device_nonce(nonce, aszmic, rx->seq_auth, net->src, net->dst,
-                                    net->iv_index);
+        meshrpr_crypto_device_nonce(nonce, aszmic, rx->seq_auth, net->src, net->dst, net->iv_index);
     }
     return meshrpr_crypto_ccm_decrypt(key, nonce, pdu, payload_len, aad, aad != NULL ? 16 : 0,
                                       pdu + payload_len, mic_len, out) == 0;
@@ -216,8 +215,7 @@ int meshrpr_upper_transport_recv(struct meshrpr_node *node, const struct meshrpr
     }
     payload_len = len - mic_len;
     if (rx->akf) {
-        err = open_with_app_key(node, rx, upper_pdu, payload_len, mic_len, access, &app_idx,
-                                &uuid);
+        err = open_with_app_key(node, rx, upper_pdu, payload_len, mic_len, access, &app_idx, &uuid);
     } else {
         err = open_with_dev_key(node, rx, upper_pdu, payload_len, mic_len, access, &app_idx);
     }

@@ -232,10 +232,34 @@ int meshrpr_node_provision(struct meshrpr_node *node, const uint8_t net_key[16],
     if (err == 0) {
         err = meshrpr_net_store(node);
     }
-    MESHRPR_LOG_INF(&node->platform, "provisioned as 0x%04x, net_idx 0x%03x, IV Index 0x%08x",
-                    addr, net_idx, (unsigned)iv_index);
+    MESHRPR_LOG_INF(&node->platform, "provisioned as 0x%04x, net_idx 0x%03x, IV Index 0x%08x", addr,
+                    net_idx, (unsigned)iv_index);
     node_start_provisioned(node);
     return err;
+}
+
+void meshrpr_node_reset(struct meshrpr_node *node)
+{
+    MESHRPR_LOG_INF(&node->platform, "node reset: leaving the network as 0x%04x", node->addr);
+    meshrpr_lower_transport_reset(node);
+    meshrpr_beacon_stop(node);
+    meshrpr_timer_cancel(&node->timers, &node->net.loopback_timer);
+    /* NetKeys take their AppKeys with them; Labels go too. */
+    meshrpr_crypto_wipe(&node->keys, sizeof(node->keys));
+    meshrpr_replay_clear(node);
+    /* Bindings and subscriptions, and every model's own reset (clients drop requests). */
+    meshrpr_access_reset(node);
+    /* Network states return to their defaults: a new provisioning sets IV Index and SEQ. */
+    meshrpr_net_init(node);
+    node->provisioned = false;
+    node->addr = BT_MESH_ADDR_UNASSIGNED;
+    meshrpr_crypto_wipe(node->dev_key, sizeof(node->dev_key));
+
+    (void)meshrpr_node_erase(node, "node/prov");
+    (void)meshrpr_keys_store(node);
+    (void)meshrpr_access_store(node);
+    (void)meshrpr_replay_store(node);
+    (void)meshrpr_net_store(node);
 }
 
 bool meshrpr_node_is_provisioned(const struct meshrpr_node *node)
@@ -349,8 +373,7 @@ bool meshrpr_node_is_idle(const struct meshrpr_node *node)
     if (meshrpr_timer_is_armed(&node->beacon.timer)) {
         armed--; /* the periodic beacon runs for the node's whole life */
     }
-    return armed == 0 && node->net.loopback_count == 0 &&
-           meshrpr_lower_transport_is_idle(node);
+    return armed == 0 && node->net.loopback_count == 0 && meshrpr_lower_transport_is_idle(node);
 }
 
 uint32_t meshrpr_node_seq(const struct meshrpr_node *node)

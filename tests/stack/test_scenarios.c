@@ -48,8 +48,9 @@ static void devkey_request_response_three_hops(void **state)
         world_provision(w, i, 0, net_key_0, (uint16_t)(0x0100 + i));
     }
 
-    assert_int_equal(world_send(w, a, 0, BT_MESH_KEY_DEV_REMOTE, meshrpr_node_addr(&w->nodes[b].node),
-                                WORLD_OP_ECHO, payload, sizeof(payload)),
+    assert_int_equal(world_send(w, a, 0, BT_MESH_KEY_DEV_REMOTE,
+                                meshrpr_node_addr(&w->nodes[b].node), WORLD_OP_ECHO, payload,
+                                sizeof(payload)),
                      0);
     world_run(w, 5000);
 
@@ -91,9 +92,9 @@ static void max_segmented_message_over_lossy_link(void **state)
     world_provision(w, a, 0, net_key_0, 0x0001);
     world_provision(w, b, 0, net_key_0, 0x0002);
 
-    assert_int_equal(
-        world_send(w, a, 0, BT_MESH_KEY_DEV_REMOTE, 0x0002, WORLD_OP_DATA, payload, sizeof(payload)),
-        0);
+    assert_int_equal(world_send(w, a, 0, BT_MESH_KEY_DEV_REMOTE, 0x0002, WORLD_OP_DATA, payload,
+                                sizeof(payload)),
+                     0);
     world_run(w, 30000);
     assert_int_equal(w->nodes[b].data_count, 1);
     assert_int_equal(w->nodes[b].last_len, sizeof(payload));
@@ -140,8 +141,8 @@ static void replayed_network_pdu_rejected(void **state)
     cap.from = w->nodes[a].sim_id;
     meshrpr_sim_set_observer(&w->sim, capture_observer, &cap);
 
-    assert_int_equal(
-        world_send(w, a, 0, BT_MESH_KEY_DEV_REMOTE, 0x0002, WORLD_OP_DATA, payload, 1), 0);
+    assert_int_equal(world_send(w, a, 0, BT_MESH_KEY_DEV_REMOTE, 0x0002, WORLD_OP_DATA, payload, 1),
+                     0);
     world_run(w, 1000);
     assert_int_equal(w->nodes[b].data_count, 1);
     assert_true(cap.count >= 1);
@@ -187,19 +188,19 @@ static void two_subnets_isolated(void **state)
 
     /* A to C on subnet 0: C has no subnet-0 key and must not see it. A has no subnet-1 key
      * and cannot even try. */
-    assert_int_equal(
-        world_send(w, a, 0, BT_MESH_KEY_DEV_REMOTE, 0x0003, WORLD_OP_DATA, payload, 3), 0);
-    assert_int_equal(
-        world_send(w, a, 1, BT_MESH_KEY_DEV_REMOTE, 0x0003, WORLD_OP_DATA, payload, 3), -EINVAL);
+    assert_int_equal(world_send(w, a, 0, BT_MESH_KEY_DEV_REMOTE, 0x0003, WORLD_OP_DATA, payload, 3),
+                     0);
+    assert_int_equal(world_send(w, a, 1, BT_MESH_KEY_DEV_REMOTE, 0x0003, WORLD_OP_DATA, payload, 3),
+                     -EINVAL);
     world_run(w, 2000);
     assert_int_equal(w->nodes[c].data_count, 0);
     assert_int_equal(w->nodes[c].node.net.relay_count, 0);
 
     /* Within each subnet traffic flows; D reaches both. */
-    assert_int_equal(
-        world_send(w, a, 0, BT_MESH_KEY_DEV_REMOTE, 0x0002, WORLD_OP_DATA, payload, 3), 0);
-    assert_int_equal(
-        world_send(w, d, 1, BT_MESH_KEY_DEV_REMOTE, 0x0003, WORLD_OP_DATA, payload, 3), 0);
+    assert_int_equal(world_send(w, a, 0, BT_MESH_KEY_DEV_REMOTE, 0x0002, WORLD_OP_DATA, payload, 3),
+                     0);
+    assert_int_equal(world_send(w, d, 1, BT_MESH_KEY_DEV_REMOTE, 0x0003, WORLD_OP_DATA, payload, 3),
+                     0);
     world_run(w, 2000);
     assert_int_equal(w->nodes[b].data_count, 1);
     assert_int_equal(w->nodes[c].data_count, 1);
@@ -240,8 +241,8 @@ static void node_restored_from_storage_continues(void **state)
     assert_int_equal(meshrpr_node_addr(&w->nodes[a].node), 0x0001);
     assert_true(meshrpr_node_seq(&w->nodes[a].node) > seq_before);
 
-    assert_int_equal(
-        world_send(w, a, 0, BT_MESH_KEY_DEV_REMOTE, 0x0002, WORLD_OP_DATA, payload, 1), 0);
+    assert_int_equal(world_send(w, a, 0, BT_MESH_KEY_DEV_REMOTE, 0x0002, WORLD_OP_DATA, payload, 1),
+                     0);
     world_run(w, 500);
     assert_int_equal(w->nodes[b].data_count, 4);
     assert_world_idle(w);

@@ -271,7 +271,8 @@ static void send_message16(void **state)
     send_sample(&vn, &vn.models[0], 0x000006, BT_MESH_KEY_DEV_LOCAL, 0x0003, 0x0b, NULL,
                 "800300563412");
     assert_int_equal(vn.rp.count, 1);
-    assert_hex_equal(vn.rp.pdu[0], vn.rp.len[0], "68e80e5da5af0e6b9be7f5a642f2f98680e61c3a8b47f228");
+    assert_hex_equal(vn.rp.pdu[0], vn.rp.len[0],
+                     "68e80e5da5af0e6b9be7f5a642f2f98680e61c3a8b47f228");
     assert_true(meshrpr_node_is_idle(&vn.node));
     meshrpr_node_deinit(&vn.node);
 }
@@ -393,9 +394,9 @@ static void receive_message18(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(send_message6),      cmocka_unit_test(send_message16),
-        cmocka_unit_test(send_message18),     cmocka_unit_test(send_message22),
-        cmocka_unit_test(receive_message6),   cmocka_unit_test(receive_message24),
+        cmocka_unit_test(send_message6),     cmocka_unit_test(send_message16),
+        cmocka_unit_test(send_message18),    cmocka_unit_test(send_message22),
+        cmocka_unit_test(receive_message6),  cmocka_unit_test(receive_message24),
         cmocka_unit_test(receive_message18),
     };
     return cmocka_run_group_tests_name("stack_vectors", tests, NULL, NULL);

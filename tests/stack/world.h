@@ -12,8 +12,8 @@
 
 #include "sim.h"
 
-#define WORLD_MAX_NODES 8
-#define WORLD_TEST_CID  0xffff
+#define WORLD_MAX_NODES   8
+#define WORLD_TEST_CID    0xffff
 #define WORLD_OP_ECHO     BT_MESH_MODEL_OP_3(0x01, WORLD_TEST_CID)
 #define WORLD_OP_ECHO_RSP BT_MESH_MODEL_OP_3(0x02, WORLD_TEST_CID)
 #define WORLD_OP_DATA     BT_MESH_MODEL_OP_3(0x03, WORLD_TEST_CID)

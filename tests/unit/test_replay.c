@@ -118,6 +118,20 @@ static void test_seq_ordering(void **state)
     assert_true(meshrpr_replay_check(&f->node, 0x0010, 5, 101));
 }
 
+/* Forgetting a reset node's addresses lets its restarted SEQ through, and only its own. */
+static void test_forget_range(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_int_equal(meshrpr_replay_update(&f->node, 0x0020, 0, 500), 0);
+    assert_int_equal(meshrpr_replay_update(&f->node, 0x0021, 0, 500), 0);
+    assert_int_equal(meshrpr_replay_update(&f->node, 0x0022, 0, 500), 0);
+    assert_int_equal(meshrpr_replay_forget(&f->node, 0x0020, 2), 0);
+    assert_false(meshrpr_replay_check(&f->node, 0x0020, 0, 1));
+    assert_false(meshrpr_replay_check(&f->node, 0x0021, 0, 1));
+    assert_true(meshrpr_replay_check(&f->node, 0x0022, 0, 1));
+}
+
 /* IV Index is the high part of IVISeq: a higher IV Index with a lower SEQ is newer, a lower
  * IV Index is old whatever its SEQ. */
 static void test_iv_index_change(void **state)
@@ -147,7 +161,8 @@ static void test_full_list(void **state)
         assert_int_equal(meshrpr_replay_update(&f->node, src, 1, src), 0);
     }
     assert_int_equal(meshrpr_replay_update(&f->node, MESHRPR_RPL_SIZE + 1, 1, 1), -ENOMEM);
-    assert_false(meshrpr_replay_check(&f->node, MESHRPR_RPL_SIZE + 1, 1, 1));
+    /* A new source is refused up front: it could not be recorded after delivery. */
+    assert_true(meshrpr_replay_check(&f->node, MESHRPR_RPL_SIZE + 1, 1, 1));
     assert_int_equal(meshrpr_replay_update(&f->node, 1, 1, 1000), 0);
     assert_true(meshrpr_replay_check(&f->node, 1, 1, 1000));
     assert_true(meshrpr_replay_check(&f->node, MESHRPR_RPL_SIZE, 1, MESHRPR_RPL_SIZE));
@@ -195,6 +210,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_unknown_source_is_not_a_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_seq_ordering, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_forget_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_iv_index_change, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_restore, setup, teardown),

@@ -17,10 +17,10 @@ struct meshrpr_msg_ack_ctx {
     struct meshrpr_timer timer;
     bool busy;
     bool done;
-    int result;       /* 0: answered, -ETIMEDOUT */
-    uint32_t op;      /* expected response opcode */
-    uint16_t dst;     /* address the response must come from */
-    void *user_data;  /* where the response handler writes the answer */
+    int result;      /* 0: answered, -ETIMEDOUT */
+    uint32_t op;     /* expected response opcode */
+    uint16_t dst;    /* address the response must come from */
+    void *user_data; /* where the response handler writes the answer */
     /* Called once when the request completes (answer or timeout); may be NULL. */
     void (*complete)(struct meshrpr_msg_ack_ctx *ack, int err);
 };

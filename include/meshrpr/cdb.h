@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/**
+ * @file
+ * The provisioner's node database (Zephyr's CDB): network and application keys, the
+ * provisioners sharing the mesh with their allocated ranges, and the provisioned nodes with
+ * their UUID, primary address, element count, NetKey index and device key. A caller-owned
+ * struct, so several provisioners can run in one process.
+ *
+ * The tables are fixed-size (MESHRPR_CDB_*_COUNT) and the table functions (libmeshrpr) never
+ * allocate and never touch the OS. Saving and loading (libmeshrpr_posix, cJSON) use the
+ * Bluetooth SIG Mesh Configuration Database JSON format, the one nRF Mesh and BlueZ's
+ * mesh-cfgclient read and write; a save is atomic (temporary file, flush, fsync, rename).
+ *
+ * What the JSON keeps and what it drops: keys (with Key Refresh phase and old key), the
+ * provisioners with their unicast, group and scene ranges, and per node its UUID, address,
+ * element count, first NetKey index, device key, security, configComplete and excluded flags.
+ * A loaded file's groups, scenes, network exclusions, names of keys and nodes, and the nodes'
+ * composition and model configuration are validated for type but not kept: a save writes them
+ * as empty arrays, a default name or one element with no models.
+ */
+#ifndef MESHRPR_CDB_H
+#define MESHRPR_CDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef MESHRPR_CDB_NODE_COUNT
+#define MESHRPR_CDB_NODE_COUNT 64
+#endif
+#ifndef MESHRPR_CDB_SUBNET_COUNT
+#define MESHRPR_CDB_SUBNET_COUNT 4
+#endif
+#ifndef MESHRPR_CDB_APP_KEY_COUNT
+#define MESHRPR_CDB_APP_KEY_COUNT 8
+#endif
+#ifndef MESHRPR_CDB_PROVISIONER_COUNT
+#define MESHRPR_CDB_PROVISIONER_COUNT 4
+#endif
+/** Ranges of each kind (unicast, group, scene) one provisioner may hold. */
+#ifndef MESHRPR_CDB_RANGE_COUNT
+#define MESHRPR_CDB_RANGE_COUNT 4
+#endif
+
+#define MESHRPR_CDB_NAME_SIZE      64
+#define MESHRPR_CDB_TIMESTAMP_SIZE 40
+
+struct meshrpr_cdb_node {
+    bool valid;
+    uint8_t uuid[16];
+    uint16_t addr; /* primary element address */
+    uint16_t net_idx;
+    uint8_t num_elem;
+    /* All zeros = unknown (an export may leave the key out): dev_key_get says -ENOENT. */
+    uint8_t dev_key[16];
+    bool configured; /* "configComplete" */
+    bool secure;     /* provisioned with an OOB public key ("security": "secure") */
+    bool excluded;   /* removed from the mesh; its addresses stay reserved */
+};
+
+struct meshrpr_cdb_subnet {
+    bool valid;
+    uint16_t net_idx;
+    uint8_t key[16];
+    uint8_t kr_phase;
+    bool has_old_key; /* during Key Refresh: the key being replaced */
+    uint8_t old_key[16];
+};
+
+struct meshrpr_cdb_app_key {
+    bool valid;
+    uint16_t net_idx;
+    uint16_t app_idx;
+    uint8_t key[16];
+    bool has_old_key;
+    uint8_t old_key[16];
+};
+
+/** An inclusive range: unicast or group addresses, or scene numbers. */
+struct meshrpr_cdb_range {
+    uint16_t low;
+    uint16_t high;
+};
+
+struct meshrpr_cdb_provisioner {
+    bool valid;
+    uint8_t uuid[16];
+    char name[MESHRPR_CDB_NAME_SIZE];
+    uint8_t unicast_count;
+    uint8_t group_count;
+    uint8_t scene_count;
+    struct meshrpr_cdb_range unicast[MESHRPR_CDB_RANGE_COUNT];
+    struct meshrpr_cdb_range group[MESHRPR_CDB_RANGE_COUNT];
+    struct meshrpr_cdb_range scene[MESHRPR_CDB_RANGE_COUNT];
+};
+
+struct meshrpr_cdb {
+    uint8_t mesh_uuid[16];
+    char mesh_name[MESHRPR_CDB_NAME_SIZE];
+    /* ISO 8601 time of the last change, written as "timestamp". The library never reads the
+     * clock: the caller sets it (meshrpr_cdb_timestamp_now() on POSIX) before saving. */
+    char timestamp[MESHRPR_CDB_TIMESTAMP_SIZE];
+    /* Not a CDB field: kept as the private top-level keys "ivIndex" (as BlueZ's
+     * mesh-cfgclient does) and "ivUpdate", which other importers ignore. */
+    uint32_t iv_index;
+    bool iv_update;
+    /* Unicast range this provisioner allocates from (inclusive). Set from the first
+     * provisioner's first unicast range by a load, by the first meshrpr_cdb_provisioner_add()
+     * and by meshrpr_cdb_provisioner_use(). */
+    uint16_t alloc_low;
+    uint16_t alloc_high;
+    struct meshrpr_cdb_node nodes[MESHRPR_CDB_NODE_COUNT];
+    struct meshrpr_cdb_subnet subnets[MESHRPR_CDB_SUBNET_COUNT];
+    struct meshrpr_cdb_app_key app_keys[MESHRPR_CDB_APP_KEY_COUNT];
+    /* In file order; the first one is this provisioner (the one allocating). */
+    struct meshrpr_cdb_provisioner provisioners[MESHRPR_CDB_PROVISIONER_COUNT];
+};
+
+/**
+ * Start an empty database with the mesh's UUID and name (truncated to 63 bytes); the
+ * allocation range is 0x0001..0x7fff and the timestamp "1970-01-01T00:00:00Z".
+ */
+void meshrpr_cdb_init(struct meshrpr_cdb *cdb, const uint8_t mesh_uuid[16], const char *name);
+
+/** Add a NetKey. @return 0, -EEXIST (index used), -ENOMEM, -EINVAL. */
+int meshrpr_cdb_subnet_add(struct meshrpr_cdb *cdb, uint16_t net_idx, const uint8_t key[16]);
+struct meshrpr_cdb_subnet *meshrpr_cdb_subnet_get(struct meshrpr_cdb *cdb, uint16_t net_idx);
+
+/** Add an AppKey bound to a NetKey. @return 0, -EEXIST, -ENOENT (no NetKey), -ENOMEM, -EINVAL. */
+int meshrpr_cdb_app_key_add(struct meshrpr_cdb *cdb, uint16_t net_idx, uint16_t app_idx,
+                            const uint8_t key[16]);
+struct meshrpr_cdb_app_key *meshrpr_cdb_app_key_get(struct meshrpr_cdb *cdb, uint16_t app_idx);
+
+/**
+ * Add a provisioner with one unicast range (and no group or scene ranges; add those to the
+ * returned entry). The first provisioner added also becomes the allocation range.
+ * @return the entry, or NULL (table full, UUID already present, bad range, or a range that
+ *         overlaps another provisioner's).
+ */
+struct meshrpr_cdb_provisioner *meshrpr_cdb_provisioner_add(struct meshrpr_cdb *cdb,
+                                                            const uint8_t uuid[16],
+                                                            const char *name, uint16_t low,
+                                                            uint16_t high);
+struct meshrpr_cdb_provisioner *meshrpr_cdb_provisioner_get(struct meshrpr_cdb *cdb,
+                                                            const uint8_t uuid[16]);
+/**
+ * Allocate from this provisioner's first unicast range from now on: it moves to the front of
+ * the table (so a saved file lists it first, and a load selects it again).
+ * @return 0, -ENOENT (no such provisioner), -EINVAL (it has no unicast range).
+ */
+int meshrpr_cdb_provisioner_use(struct meshrpr_cdb *cdb, const uint8_t uuid[16]);
+
+/**
+ * The lowest primary address from which num_elem consecutive addresses are free (and inside
+ * the allocation range). @return the address, or 0 when none is free.
+ */
+uint16_t meshrpr_cdb_free_addr_get(const struct meshrpr_cdb *cdb, uint8_t num_elem);
+
+/**
+ * Add a node. addr 0 picks the lowest free address. The device key starts as zeros (unknown):
+ * copy it into the entry's dev_key.
+ * @return the entry, or NULL (no room, address range overlapping another node, bad arguments,
+ *         or the UUID already present).
+ */
+struct meshrpr_cdb_node *meshrpr_cdb_node_alloc(struct meshrpr_cdb *cdb, const uint8_t uuid[16],
+                                                uint16_t addr, uint8_t num_elem, uint16_t net_idx);
+/** The node owning addr (any of its element addresses), or NULL. */
+struct meshrpr_cdb_node *meshrpr_cdb_node_get(struct meshrpr_cdb *cdb, uint16_t addr);
+struct meshrpr_cdb_node *meshrpr_cdb_node_by_uuid(struct meshrpr_cdb *cdb, const uint8_t uuid[16]);
+/** Remove a node (its device key is wiped). */
+void meshrpr_cdb_node_del(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *node);
+size_t meshrpr_cdb_node_count(const struct meshrpr_cdb *cdb);
+
+/**
+ * Device key lookup with the signature of meshrpr_node_config.dev_key_get (ctx = the cdb):
+ * addr may be any element address of the node.
+ * @return 0, or -ENOENT (no such node, or its device key is unknown).
+ */
+int meshrpr_cdb_dev_key_get(void *cdb, uint16_t addr, uint8_t dev_key[16]);
+
+/**
+ * Check the invariants a saved file must satisfy, the same ones a load enforces: names and
+ * timestamp terminated, indexes at most 0x0fff and unique, each AppKey bound to a present
+ * NetKey, Key Refresh phase 0..2, nodes inside the unicast range with at least one element,
+ * unique UUIDs and no overlapping element ranges, provisioner ranges well-formed.
+ * @return 0, or -EINVAL with a one-line explanation in err_msg (when non-NULL).
+ */
+int meshrpr_cdb_check(const struct meshrpr_cdb *cdb, char *err_msg, size_t err_msg_size);
+
+/*
+ * JSON (libmeshrpr_posix).
+ *
+ * Error messages are one line and name the offending JSON member by its path, e.g.
+ * "nodes[2].unicastAddress: not a unicast address (0001..7FFF)" or, for a syntax error,
+ * "line 12, column 5: malformed JSON".
+ */
+
+/**
+ * Save as Mesh Configuration Database JSON, atomically: a temporary file in the same
+ * directory (mode 0600: it holds keys), flushed and fsync'd, then renamed over path.
+ * @return 0, or a negative errno (-EINVAL when meshrpr_cdb_check() fails); the previous file
+ *         is then untouched and no temporary file is left.
+ */
+int meshrpr_cdb_save(const struct meshrpr_cdb *cdb, const char *path);
+
+/**
+ * Load a Mesh Configuration Database JSON file (dashed or plain UUIDs, upper- or lower-case
+ * hex, unknown members ignored). On any error cdb is left unchanged and, when err_msg is
+ * non-NULL, a one-line explanation is written there.
+ * @return 0, -ENOENT, -EINVAL (malformed or not a mesh database), -ENOMEM (more entries than
+ *         the tables hold), -EFBIG (file over 16 MiB), -EIO.
+ */
+int meshrpr_cdb_load(struct meshrpr_cdb *cdb, const char *path, char *err_msg, size_t err_msg_size);
+
+/** meshrpr_cdb_load() from memory: text need not be NUL-terminated. */
+int meshrpr_cdb_json_parse(struct meshrpr_cdb *cdb, const char *text, size_t len, char *err_msg,
+                           size_t err_msg_size);
+
+/**
+ * The JSON meshrpr_cdb_save() writes, in a buffer from malloc() (release with free()).
+ * @return 0, -EINVAL (meshrpr_cdb_check() fails), -ENOMEM.
+ */
+int meshrpr_cdb_json_print(const struct meshrpr_cdb *cdb, char **text, size_t *len);
+
+/** Set cdb->timestamp to the current UTC time ("2026-01-15T10:00:00Z"). @return 0, -EIO. */
+int meshrpr_cdb_timestamp_now(struct meshrpr_cdb *cdb);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MESHRPR_CDB_H */

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Placeholder until the implementation lands. */
+typedef int meshrpr_placeholder_pb_adv_t;
