@@ -3,11 +3,14 @@
  * explicit link list; loss is a per-link probability drawn from the world RNG; RSSI follows a
  * log-distance path-loss model. Each adv_send becomes count transmissions with the
  * advertising interval and a random advDelay, each occupying the air for the airtime of its
- * ADV_NONCONN_IND at 1 Mbit/s and delivered at the end of that airtime. Transmissions live in
- * a fixed pool; each has exactly one pending event (its start, then its end) in a binary
- * min-heap ordered by (time, insertion sequence), which makes the order of every event
- * reproducible. Finished transmissions stay in an "air list" for one longest airtime more, so
- * the collision model can check every transmission that overlaps a delivery. */
+ * PDU at 1 Mbit/s and delivered at the end of that airtime. Transmissions live in a fixed
+ * pool; each has exactly one pending event (its start, then its end) in a binary min-heap
+ * ordered by (time, insertion sequence), which makes the order of every event reproducible.
+ * Finished transmissions stay in an "air list" for one longest airtime more, so the collision
+ * model can check every transmission that overlaps a delivery. An active scanner's scan
+ * request/response exchange is one more pool entry with three events (SCAN_REQ start,
+ * SCAN_RSP start, SCAN_RSP end); it stays off the air list, so it takes no part in collisions,
+ * and is freed as soon as it is delivered. */
 #include "sim_priv.h"
 
 #include <errno.h>
@@ -278,37 +281,53 @@ void meshrpr_sim_link_clear(struct meshrpr_sim *sim)
 
 /* ---- Transmission ---- */
 
-int meshrpr_sim_adv_send(struct meshrpr_sim *sim, int id, uint8_t ad_type, const uint8_t *data,
-                         size_t len, const struct meshrpr_adv_params *params)
+/* AD types of the mesh advertising bearer, PB-ADV and beacons (MshPRTv1.1 §3.3.1, §5.2.1,
+ * §3.10), the only ones handed to a node's adv_recv. */
+#define AD_TYPE_PB_ADV       0x29u
+#define AD_TYPE_MESH_MESSAGE 0x2au
+#define AD_TYPE_MESH_BEACON  0x2bu
+
+static bool scannable(uint8_t adv_type)
 {
-    if (!valid_id(sim, id)) {
-        return -EINVAL;
+    return adv_type == MESHRPR_ADV_IND || adv_type == MESHRPR_ADV_SCAN_IND;
+}
+
+static const char *pdu_name(uint8_t adv_type)
+{
+    switch (adv_type) {
+    case MESHRPR_ADV_IND:
+        return "ADV_IND";
+    case MESHRPR_ADV_SCAN_IND:
+        return "ADV_SCAN_IND";
+    case MESHRPR_ADV_NONCONN_IND:
+        return "ADV_NONCONN_IND";
+    case MESHRPR_ADV_SCAN_RSP:
+        return "SCAN_RSP";
+    default:
+        return "?";
     }
+}
+
+/* Queue count transmissions of adv_len octets of AdvData in PDUs of HCI type adv_type; the
+ * arguments are valid. */
+static int send_pdu(struct meshrpr_sim *sim, int id, uint8_t adv_type, const uint8_t *adv_data,
+                    size_t adv_len, const struct meshrpr_adv_params *params)
+{
     struct meshrpr_sim_node *node = &sim->nodes[id];
     const uint8_t count = params != NULL ? params->count : 1;
     const uint64_t interval_us = params != NULL ? (uint64_t)params->interval_ms * 1000u : 0;
 
-    int err = 0;
-    if (count == 0 || (data == NULL && len > 0)) {
-        err = -EINVAL;
-    } else if (len > MESHRPR_SIM_MAX_AD_DATA) {
-        err = -EMSGSIZE;
-    } else {
-        if (sim->tx_free_count < count) {
-            meshrpr_sim_radio_reclaim(sim);
-        }
-        if (sim->tx_free_count < count) {
-            err = -ENOBUFS;
-        }
+    if (sim->tx_free_count < count) {
+        meshrpr_sim_radio_reclaim(sim);
     }
-    if (err != 0) {
-        node->stats.tx_refused++;
-        meshrpr_sim_log(sim, id, MESHRPR_LOG_LEVEL_WRN, "adv_send type 0x%02x len %zu refused: %d",
-                        ad_type, len, err);
-        return err;
+    if (sim->tx_free_count < count) {
+        return -ENOBUFS;
     }
 
-    const uint64_t airtime_us = MESHRPR_SIM_AIRTIME_US(len);
+    const uint64_t airtime_us = MESHRPR_SIM_PDU_AIRTIME_US(adv_len);
+    /* A scannable PDU is followed by a possible scan exchange (Core Spec Vol 6 Part B
+     * §4.4.2): the advertiser keeps time for the longest one before its next PDU. */
+    const uint64_t busy_us = airtime_us + (scannable(adv_type) ? MESHRPR_SIM_SCAN_WINDOW_US : 0);
     /* Like a controller's advertiser, a node sends one PDU at a time: this one waits for the
      * end of whatever the node has already scheduled. Every transmission, the first one
      * included, gets its own advDelay; a repeat never starts before the previous one ends,
@@ -330,40 +349,149 @@ int meshrpr_sim_adv_send(struct meshrpr_sim *sim, int id, uint8_t ad_type, const
         tx->air_next = SIM_TX_NONE;
         tx->state = SIM_TX_QUEUED;
         tx->sender = (uint8_t)id;
+        tx->peer = (uint8_t)id;
         tx->repeat = i;
         tx->count = count;
-        tx->ad_type = ad_type;
-        tx->len = (uint8_t)len;
-        if (len > 0) {
-            memcpy(tx->data, data, len);
+        tx->adv_type = adv_type;
+        tx->len = (uint8_t)adv_len;
+        if (adv_len > 0) {
+            memcpy(tx->data, adv_data, adv_len);
         }
         heap_push(sim, idx, tx->start_us);
-        prev_end_us = tx->end_us;
+        prev_end_us = start_us + busy_us;
     }
     node->tx_busy_until_us = prev_end_us;
     return 0;
 }
 
+static int refuse(struct meshrpr_sim *sim, int id, const char *what, unsigned type, size_t len,
+                  int err)
+{
+    sim->nodes[id].stats.tx_refused++;
+    meshrpr_sim_log(sim, id, MESHRPR_LOG_LEVEL_WRN, "%s type 0x%02x len %zu refused: %d", what,
+                    type, len, err);
+    return err;
+}
+
+int meshrpr_sim_adv_send(struct meshrpr_sim *sim, int id, uint8_t ad_type, const uint8_t *data,
+                         size_t len, const struct meshrpr_adv_params *params)
+{
+    if (!valid_id(sim, id)) {
+        return -EINVAL;
+    }
+    if ((params != NULL && params->count == 0) || (data == NULL && len > 0)) {
+        return refuse(sim, id, "adv_send", ad_type, len, -EINVAL);
+    }
+    if (len > MESHRPR_SIM_MAX_AD_DATA) {
+        return refuse(sim, id, "adv_send", ad_type, len, -EMSGSIZE);
+    }
+    /* One AD structure (MshPRTv1.1 §3.3.1): its length counts the type octet. */
+    uint8_t adv_data[MESHRPR_SIM_MAX_ADV_DATA];
+    adv_data[0] = (uint8_t)(1 + len);
+    adv_data[1] = ad_type;
+    if (len > 0) {
+        memcpy(&adv_data[2], data, len);
+    }
+    int err = send_pdu(sim, id, MESHRPR_ADV_NONCONN_IND, adv_data, 2 + len, params);
+    return err != 0 ? refuse(sim, id, "adv_send", ad_type, len, err) : 0;
+}
+
+int meshrpr_sim_adv_send_raw(struct meshrpr_sim *sim, int id, uint8_t adv_type,
+                             const uint8_t *adv_data, size_t len,
+                             const struct meshrpr_adv_params *params)
+{
+    if (!valid_id(sim, id)) {
+        return -EINVAL;
+    }
+    if ((adv_type != MESHRPR_ADV_NONCONN_IND && !scannable(adv_type)) ||
+        (params != NULL && params->count == 0) || (adv_data == NULL && len > 0)) {
+        return refuse(sim, id, "adv_send_raw", adv_type, len, -EINVAL);
+    }
+    if (len > MESHRPR_SIM_MAX_ADV_DATA) {
+        return refuse(sim, id, "adv_send_raw", adv_type, len, -EMSGSIZE);
+    }
+    int err = send_pdu(sim, id, adv_type, adv_data, len, params);
+    return err != 0 ? refuse(sim, id, "adv_send_raw", adv_type, len, err) : 0;
+}
+
+int meshrpr_sim_node_set_scan_rsp(struct meshrpr_sim *sim, int id, const uint8_t *data, size_t len)
+{
+    if (!valid_id(sim, id) || (data == NULL && len > 0)) {
+        return -EINVAL;
+    }
+    if (len > MESHRPR_SIM_MAX_ADV_DATA) {
+        return -EMSGSIZE;
+    }
+    struct meshrpr_sim_node *node = &sim->nodes[id];
+    if (len > 0) {
+        memcpy(node->scan_rsp, data, len);
+    }
+    node->scan_rsp_len = (uint8_t)len;
+    return 0;
+}
+
+int meshrpr_sim_node_set_scan_active(struct meshrpr_sim *sim, int id, bool active)
+{
+    if (!valid_id(sim, id)) {
+        return -EINVAL;
+    }
+    sim->nodes[id].scan_active = active;
+    meshrpr_sim_log(sim, id, MESHRPR_LOG_LEVEL_DBG, "%s scanning", active ? "active" : "passive");
+    return 0;
+}
+
+bool meshrpr_sim_node_scan_active(const struct meshrpr_sim *sim, int id)
+{
+    return valid_id(sim, id) && sim->nodes[id].scan_active;
+}
+
+/* The first AD structure of adv_data: false if it does not start with a well-formed one. */
+static bool first_ad(const uint8_t *adv_data, size_t len, uint8_t *ad_type, const uint8_t **data,
+                     size_t *data_len)
+{
+    if (len < 2 || adv_data[0] == 0 || 1u + adv_data[0] > len) {
+        return false;
+    }
+    *ad_type = adv_data[1];
+    *data = &adv_data[2];
+    *data_len = adv_data[0] - 1u;
+    return true;
+}
+
 static void observe(struct meshrpr_sim *sim, enum meshrpr_sim_radio_kind kind,
-                    const struct meshrpr_sim_tx *tx, int to, int8_t rssi)
+                    const struct meshrpr_sim_tx *tx, uint64_t time_us, int from, int to,
+                    int8_t rssi)
 {
     if (sim->observer == NULL) {
         return;
     }
-    const struct meshrpr_sim_radio_event event = {
+    const bool scan_req = kind == MESHRPR_SIM_RADIO_SCAN_REQ;
+    struct meshrpr_sim_radio_event event = {
         .kind = kind,
-        .time_us = kind == MESHRPR_SIM_RADIO_TX ? tx->start_us : tx->end_us,
+        .time_us = time_us,
         .tx_id = tx->tx_id,
-        .from = tx->sender,
+        .from = from,
         .to = to,
         .repeat = tx->repeat,
         .count = tx->count,
-        .ad_type = tx->ad_type,
-        .data = tx->data,
-        .len = tx->len,
+        .ad_type = 0,
+        .data = tx->data, /* never NULL, even when empty */
+        .len = 0,
         .rssi = rssi,
+        .pdu_type = scan_req ? MESHRPR_SIM_PDU_SCAN_REQ : meshrpr_sim_pdu_type(tx->adv_type),
+        .adv_type = scan_req ? UINT8_MAX : tx->adv_type,
+        .adv_data = tx->data,
+        .adv_len = scan_req ? 0 : tx->len,
     };
+    if (!scan_req) {
+        (void)first_ad(tx->data, tx->len, &event.ad_type, &event.data, &event.len);
+    }
     sim->observer(sim->observer_arg, &event);
+}
+
+static bool is_exchange(const struct meshrpr_sim_tx *tx)
+{
+    return tx->adv_type == MESHRPR_ADV_SCAN_RSP;
 }
 
 static void start_tx(struct meshrpr_sim *sim, uint16_t idx)
@@ -371,13 +499,70 @@ static void start_tx(struct meshrpr_sim *sim, uint16_t idx)
     struct meshrpr_sim_tx *tx = &sim->tx[idx];
 
     tx->state = SIM_TX_ON_AIR;
-    air_insert(sim, idx);
-    sim->nodes[tx->sender].stats.tx++;
-    meshrpr_sim_log(sim, tx->sender, MESHRPR_LOG_LEVEL_DBG, "tx #%u type 0x%02x len %u (%u/%u)",
-                    (unsigned)tx->tx_id, tx->ad_type, tx->len, tx->repeat + 1u, tx->count);
-    observe(sim, MESHRPR_SIM_RADIO_TX, tx, -1, 0);
+    if (is_exchange(tx)) {
+        sim->nodes[tx->sender].stats.scan_rsp_tx++;
+    } else {
+        air_insert(sim, idx);
+        sim->nodes[tx->sender].stats.tx++;
+    }
+    meshrpr_sim_log(sim, tx->sender, MESHRPR_LOG_LEVEL_DBG, "tx #%u %s len %u (%u/%u)",
+                    (unsigned)tx->tx_id, pdu_name(tx->adv_type), tx->len, tx->repeat + 1u,
+                    tx->count);
+    observe(sim, MESHRPR_SIM_RADIO_TX, tx, tx->start_us, tx->sender, -1, 0);
     meshrpr_sim_pcap_record(sim, tx);
     heap_push(sim, idx, tx->end_us);
+}
+
+/* Scan exchange idx: the scanner's SCAN_REQ goes on air now; the SCAN_RSP follows. */
+static void start_scan_req(struct meshrpr_sim *sim, uint16_t idx)
+{
+    struct meshrpr_sim_tx *tx = &sim->tx[idx];
+
+    sim->nodes[tx->peer].stats.scan_req_tx++;
+    meshrpr_sim_log(sim, tx->peer, MESHRPR_LOG_LEVEL_DBG, "scan_req #%u to %s", (unsigned)tx->tx_id,
+                    sim->nodes[tx->sender].name);
+    observe(sim, MESHRPR_SIM_RADIO_SCAN_REQ, tx, sim->now_us, tx->peer, tx->sender, 0);
+    meshrpr_sim_pcap_record_scan_req(sim, tx, sim->now_us);
+    tx->state = SIM_TX_QUEUED;
+    heap_push(sim, idx, tx->start_us);
+}
+
+/* Active scanner rx has just received scannable transmission idx: if its sender has scan
+ * response data and can hear rx, schedule the exchange (Core Spec Vol 6 Part B §4.4.3):
+ * SCAN_REQ T_IFS after the PDU, SCAN_RSP T_IFS after the request. */
+static void schedule_scan_exchange(struct meshrpr_sim *sim, uint16_t idx, int rx)
+{
+    const struct meshrpr_sim_tx *adv = &sim->tx[idx];
+    const struct meshrpr_sim_node *advertiser = &sim->nodes[adv->sender];
+
+    if (advertiser->scan_rsp_len == 0 || !meshrpr_sim_link_exists(sim, rx, adv->sender)) {
+        return;
+    }
+    if (sim->tx_free_count == 0) {
+        meshrpr_sim_radio_reclaim(sim);
+    }
+    if (sim->tx_free_count == 0) {
+        meshrpr_sim_log(sim, rx, MESHRPR_LOG_LEVEL_WRN, "no room for a scan exchange with %s",
+                        advertiser->name);
+        return;
+    }
+    const uint64_t req_start_us = adv->end_us + MESHRPR_SIM_T_IFS_US;
+    uint16_t e = sim->tx_free[--sim->tx_free_count];
+    struct meshrpr_sim_tx *tx = &sim->tx[e];
+    tx->start_us = req_start_us + MESHRPR_SIM_SCAN_REQ_AIRTIME_US + MESHRPR_SIM_T_IFS_US;
+    tx->end_us = tx->start_us + MESHRPR_SIM_PDU_AIRTIME_US(advertiser->scan_rsp_len);
+    tx->tx_id = sim->next_tx_id++;
+    tx->air_prev = SIM_TX_NONE;
+    tx->air_next = SIM_TX_NONE;
+    tx->state = SIM_TX_SCAN_REQ;
+    tx->sender = adv->sender;
+    tx->peer = (uint8_t)rx;
+    tx->repeat = 0;
+    tx->count = 1;
+    tx->adv_type = MESHRPR_ADV_SCAN_RSP;
+    tx->len = advertiser->scan_rsp_len;
+    memcpy(tx->data, advertiser->scan_rsp, advertiser->scan_rsp_len);
+    heap_push(sim, e, req_start_us);
 }
 
 /* What happens to transmission idx at node rx, which can hear its sender. */
@@ -385,7 +570,7 @@ static enum meshrpr_sim_radio_kind reception_fate(struct meshrpr_sim *sim, uint1
 {
     const struct meshrpr_sim_tx *tx = &sim->tx[idx];
 
-    if (sim->collisions || sim->half_duplex) {
+    if (!is_exchange(tx) && (sim->collisions || sim->half_duplex)) {
         for (uint16_t u = sim->air_head; u != SIM_TX_NONE; u = sim->tx[u].air_next) {
             const struct meshrpr_sim_tx *other = &sim->tx[u];
             if (u == idx || other->start_us >= tx->end_us || tx->start_us >= other->end_us) {
@@ -400,7 +585,8 @@ static enum meshrpr_sim_radio_kind reception_fate(struct meshrpr_sim *sim, uint1
             }
         }
     }
-    /* Draw only for a real chance: links at 0 or 1 then consume no randomness. */
+    /* Draw only for a real chance: links at 0 or 1 then consume no randomness. A scan
+     * exchange gets this one draw on the advertiser's link to the scanner. */
     double loss = link_loss(sim, tx->sender, rx);
     if (loss >= 1.0 || (loss > 0.0 && meshrpr_sim_rng_unit(&sim->rng) < loss)) {
         return MESHRPR_SIM_RADIO_LOST_LOSS;
@@ -419,48 +605,124 @@ static const char *fate_name(enum meshrpr_sim_radio_kind fate)
         return "lost (collision)";
     case MESHRPR_SIM_RADIO_LOST_HALF_DUPLEX:
         return "lost (half-duplex)";
+    case MESHRPR_SIM_RADIO_SCAN_REQ:
+        return "scan_req";
     case MESHRPR_SIM_RADIO_TX:
         break;
     }
     return "tx";
 }
 
+static bool mesh_ad_type(uint8_t ad_type)
+{
+    return ad_type == AD_TYPE_PB_ADV || ad_type == AD_TYPE_MESH_MESSAGE ||
+           ad_type == AD_TYPE_MESH_BEACON;
+}
+
+/* Hand transmission tx, received by node rx, to the node. Callbacks may send, change ops or
+ * add nodes; tx stays untouched meanwhile. */
+static void deliver(struct meshrpr_sim *sim, const struct meshrpr_sim_tx *tx, int rx, int8_t rssi)
+{
+    struct meshrpr_sim_node *node = &sim->nodes[rx];
+
+    if (node->ops == NULL) {
+        return;
+    }
+    if (node->ops->adv_report != NULL) {
+        struct meshrpr_adv_report report = {
+            .addr_type = 1, /* every simulated AdvA is random (TxAdd set) */
+            .adv_type = tx->adv_type,
+            .rssi = rssi,
+            .data = tx->data,
+            .len = tx->len,
+        };
+        const uint8_t *addr = sim->nodes[tx->sender].adv_addr;
+        for (size_t i = 0; i < sizeof(report.addr); i++) {
+            report.addr[i] = addr[sizeof(report.addr) - 1 - i]; /* HCI order */
+        }
+        node->ops->adv_report(node->node, &report);
+        return;
+    }
+    /* A mesh bearer takes its AD types from ADV_NONCONN_IND only (MshPRTv1.1 §3.3.1). The walk
+     * stops at the first malformed AD structure or at a zero length, which ends the data
+     * early (Core Spec Supplement Part A §1). */
+    if (tx->adv_type != MESHRPR_ADV_NONCONN_IND) {
+        return;
+    }
+    for (size_t pos = 0; pos < tx->len;) {
+        uint8_t ad_type;
+        const uint8_t *data;
+        size_t len;
+        if (!first_ad(&tx->data[pos], tx->len - pos, &ad_type, &data, &len)) {
+            break;
+        }
+        if (mesh_ad_type(ad_type) && node->ops != NULL && node->ops->adv_recv != NULL) {
+            node->ops->adv_recv(node->node, ad_type, data, len, rssi);
+        }
+        pos += 2 + len;
+    }
+}
+
+static void count_fate(struct meshrpr_sim_node *node, enum meshrpr_sim_radio_kind fate)
+{
+    switch (fate) {
+    case MESHRPR_SIM_RADIO_RX:
+        node->stats.rx++;
+        break;
+    case MESHRPR_SIM_RADIO_LOST_LOSS:
+        node->stats.rx_lost_loss++;
+        break;
+    case MESHRPR_SIM_RADIO_LOST_COLLISION:
+        node->stats.rx_lost_collision++;
+        break;
+    case MESHRPR_SIM_RADIO_LOST_HALF_DUPLEX:
+        node->stats.rx_lost_half_duplex++;
+        break;
+    case MESHRPR_SIM_RADIO_TX:
+    case MESHRPR_SIM_RADIO_SCAN_REQ:
+        break;
+    }
+}
+
+/* Transmission idx reaches node rx (which can hear its sender, or asked for it). */
+static enum meshrpr_sim_radio_kind receive(struct meshrpr_sim *sim, uint16_t idx, int rx)
+{
+    const struct meshrpr_sim_tx *tx = &sim->tx[idx];
+    enum meshrpr_sim_radio_kind fate = reception_fate(sim, idx, rx);
+    int8_t rssi = meshrpr_sim_rssi(sim, tx->sender, rx);
+
+    count_fate(&sim->nodes[rx], fate);
+    meshrpr_sim_log(sim, rx, MESHRPR_LOG_LEVEL_DBG, "%s #%u %s from %s rssi %d", fate_name(fate),
+                    (unsigned)tx->tx_id, pdu_name(tx->adv_type), sim->nodes[tx->sender].name, rssi);
+    observe(sim, fate, tx, tx->end_us, tx->sender, rx, rssi);
+    if (fate != MESHRPR_SIM_RADIO_RX) {
+        return fate;
+    }
+    if (is_exchange(tx)) {
+        sim->nodes[rx].stats.scan_rsp_rx++;
+    } else if (scannable(tx->adv_type) && sim->nodes[rx].scan_active) {
+        /* The controller asks before its host hears of the PDU. */
+        schedule_scan_exchange(sim, idx, rx);
+    }
+    deliver(sim, tx, rx, rssi);
+    return fate;
+}
+
 static void end_tx(struct meshrpr_sim *sim, uint16_t idx)
 {
     const struct meshrpr_sim_tx *tx = &sim->tx[idx];
 
-    /* Receivers in node-id order. A callback may send (which only schedules) or add nodes;
-     * the transmission stays untouched until it is marked done below. */
+    if (is_exchange(tx)) {
+        /* Only the scanner that asked takes a scan response. */
+        (void)receive(sim, idx, tx->peer);
+        sim->tx[idx].state = SIM_TX_FREE;
+        sim->tx_free[sim->tx_free_count++] = idx;
+        return;
+    }
+    /* Receivers in node-id order. */
     for (int rx = 0; rx < (int)sim->node_count; rx++) {
-        if (!meshrpr_sim_link_exists(sim, tx->sender, rx)) {
-            continue;
-        }
-        struct meshrpr_sim_node *node = &sim->nodes[rx];
-        enum meshrpr_sim_radio_kind fate = reception_fate(sim, idx, rx);
-        int8_t rssi = meshrpr_sim_rssi(sim, tx->sender, rx);
-
-        switch (fate) {
-        case MESHRPR_SIM_RADIO_RX:
-            node->stats.rx++;
-            break;
-        case MESHRPR_SIM_RADIO_LOST_LOSS:
-            node->stats.rx_lost_loss++;
-            break;
-        case MESHRPR_SIM_RADIO_LOST_COLLISION:
-            node->stats.rx_lost_collision++;
-            break;
-        case MESHRPR_SIM_RADIO_LOST_HALF_DUPLEX:
-            node->stats.rx_lost_half_duplex++;
-            break;
-        case MESHRPR_SIM_RADIO_TX:
-            break;
-        }
-        meshrpr_sim_log(sim, rx, MESHRPR_LOG_LEVEL_DBG, "%s #%u from %s type 0x%02x rssi %d",
-                        fate_name(fate), (unsigned)tx->tx_id, sim->nodes[tx->sender].name,
-                        tx->ad_type, rssi);
-        observe(sim, fate, tx, rx, rssi);
-        if (fate == MESHRPR_SIM_RADIO_RX && node->ops != NULL && node->ops->adv_recv != NULL) {
-            node->ops->adv_recv(node->node, tx->ad_type, tx->data, tx->len, rssi);
+        if (meshrpr_sim_link_exists(sim, tx->sender, rx)) {
+            (void)receive(sim, idx, rx);
         }
     }
 
@@ -473,9 +735,15 @@ void meshrpr_sim_radio_dispatch(struct meshrpr_sim *sim)
 {
     const struct meshrpr_sim_event event = heap_pop(sim);
 
-    if (sim->tx[event.tx].state == SIM_TX_QUEUED) {
+    switch (sim->tx[event.tx].state) {
+    case SIM_TX_SCAN_REQ:
+        start_scan_req(sim, event.tx);
+        break;
+    case SIM_TX_QUEUED:
         start_tx(sim, event.tx);
-    } else {
+        break;
+    default:
         end_tx(sim, event.tx);
+        break;
     }
 }

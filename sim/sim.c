@@ -119,6 +119,12 @@ static int platform_run_until(void *ctx, meshrpr_done_fn done, void *arg, uint64
     return meshrpr_sim_run_until_done(node_of(ctx)->sim, done, arg, deadline_ms);
 }
 
+static int platform_scan_active_set(void *ctx, bool active)
+{
+    struct meshrpr_sim_node *node = node_of(ctx);
+    return meshrpr_sim_node_set_scan_active(node->sim, node->id, active);
+}
+
 /* ---- World and nodes ---- */
 
 void meshrpr_sim_init(struct meshrpr_sim *sim, uint64_t seed)
@@ -182,6 +188,7 @@ int meshrpr_sim_node_add(struct meshrpr_sim *sim, const char *name,
     n->platform.log = platform_log;
     n->platform.adv_send = platform_adv_send;
     n->platform.run_until = platform_run_until;
+    n->platform.scan_active_set = platform_scan_active_set;
 
     sim->node_count++;
     return id;

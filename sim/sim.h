@@ -2,8 +2,9 @@
 /**
  * @file
  * The deterministic multi-node simulator: many nodes in one process on one virtual clock,
- * a radio medium for advertising PDUs (range or explicit links, loss, RSSI, airtime, optional
- * collisions) and a pcap trace of every transmission.
+ * a radio medium for legacy advertising PDUs (range or explicit links, loss, RSSI, airtime,
+ * optional collisions), active scanning with scan responses, and a pcap trace of every
+ * transmission.
  *
  * The simulator knows nothing of the mesh stack. A node is any object behind a small vtable
  * (@ref meshrpr_sim_node_ops); the simulator gives each node its own
@@ -11,6 +12,17 @@
  * from the world seed and the node id, and whose adv_send puts PDUs on the simulated medium.
  * All state lives in a @ref meshrpr_sim the caller owns (it is large: make it static or
  * allocate it); the library has no globals and allocates nothing except the pcap FILE.
+ *
+ * What goes on air: the platform's adv_send builds one AD structure and sends it as an
+ * ADV_NONCONN_IND, as a mesh bearer does (MshPRTv1.1 §3.3.1); meshrpr_sim_adv_send_raw() sends
+ * any legacy AdvData (several AD structures, up to 31 octets) as ADV_NONCONN_IND, ADV_IND or
+ * ADV_SCAN_IND. Every node has a scanner, passive by default; the platform's scan_active_set
+ * makes it active, and an active scanner that receives a scannable PDU (ADV_IND, ADV_SCAN_IND)
+ * from a node with scan response data (meshrpr_sim_node_set_scan_rsp()) gets that node's
+ * SCAN_RSP too, as the Remote Provisioning Server's Extended Scan needs
+ * (MshPRTv1.1 §4.4.5.5.1.7). A node hears PDUs through @ref meshrpr_sim_node_ops.adv_report
+ * (whole reports with advertiser address and PDU type) or, without it, through
+ * @ref meshrpr_sim_node_ops.adv_recv (mesh AD structures only).
  *
  * Determinism: the same seed, the same world and the same calls give a byte-identical run.
  * Events are ordered by (virtual time, insertion sequence); at one instant, radio events come
@@ -41,14 +53,20 @@ extern "C" {
 #define MESHRPR_SIM_MAX_NODES 64
 #endif
 
-/** Most transmissions (each repeat counts) that are waiting, on air, or recent enough to
- *  collide with one on air; adv_send returns -ENOBUFS beyond it. At most 65534. */
+/** Most transmissions (each repeat counts, and each scan exchange under way) that are
+ *  waiting, on air, or recent enough to collide with one on air; adv_send returns -ENOBUFS
+ *  beyond it (and a scan exchange that finds no room is skipped, with a warning). At most
+ *  65534. */
 #ifndef MESHRPR_SIM_MAX_TX
 #define MESHRPR_SIM_MAX_TX 4096
 #endif
 
-/** Longest AD data: legacy AdvData is 31 octets, minus the AD length and type octets. */
-#define MESHRPR_SIM_MAX_AD_DATA 29
+/** Longest legacy AdvData or ScanRspData (Core Spec Vol 6 Part B §2.3.1): 31 octets of AD
+ *  structures. */
+#define MESHRPR_SIM_MAX_ADV_DATA 31
+
+/** Longest AD data of one AD structure: the AdvData minus the AD length and type octets. */
+#define MESHRPR_SIM_MAX_AD_DATA (MESHRPR_SIM_MAX_ADV_DATA - 2)
 
 /** Size of a node name, terminating NUL included; longer names are cut. */
 #define MESHRPR_SIM_NAME_SIZE 16
@@ -57,13 +75,43 @@ extern "C" {
  *  uniformly in 0..this for every transmission. */
 #define MESHRPR_SIM_ADV_DELAY_MAX_US 10000u
 
-/** Airtime at LE 1M of an ADV_NONCONN_IND carrying @p data_len octets of AD data:
- *  preamble 1 + access address 4 + header 2 + AdvA 6 + AD (2 + data) + CRC 3 octets,
+/** Airtime at LE 1M of an advertising PDU or SCAN_RSP carrying @p adv_len octets of AdvData
+ *  (or ScanRspData): preamble 1 + access address 4 + header 2 + AdvA 6 + data + CRC 3 octets,
  *  8 µs per octet. */
-#define MESHRPR_SIM_AIRTIME_US(data_len) ((uint64_t)(1 + 4 + 2 + 6 + 2 + (data_len) + 3) * 8u)
+#define MESHRPR_SIM_PDU_AIRTIME_US(adv_len) ((uint64_t)(1 + 4 + 2 + 6 + (adv_len) + 3) * 8u)
+
+/** Airtime of an ADV_NONCONN_IND carrying one AD structure with @p data_len octets of AD
+ *  data (what adv_send sends): MESHRPR_SIM_PDU_AIRTIME_US() of 2 + @p data_len. */
+#define MESHRPR_SIM_AIRTIME_US(data_len) MESHRPR_SIM_PDU_AIRTIME_US(2 + (data_len))
 
 /** Airtime of the longest PDU: nothing older than this can overlap a PDU on air. */
-#define MESHRPR_SIM_MAX_AIRTIME_US MESHRPR_SIM_AIRTIME_US(MESHRPR_SIM_MAX_AD_DATA)
+#define MESHRPR_SIM_MAX_AIRTIME_US MESHRPR_SIM_PDU_AIRTIME_US(MESHRPR_SIM_MAX_ADV_DATA)
+
+/** Inter frame space between a scannable PDU, the SCAN_REQ and the SCAN_RSP (Core Spec Vol 6
+ *  Part B §4.1.1 T_IFS). */
+#define MESHRPR_SIM_T_IFS_US 150u
+
+/** Airtime of a SCAN_REQ: preamble 1 + access address 4 + header 2 + ScanA 6 + AdvA 6 +
+ *  CRC 3 octets. */
+#define MESHRPR_SIM_SCAN_REQ_AIRTIME_US ((uint64_t)(1 + 4 + 2 + 6 + 6 + 3) * 8u)
+
+/** From the end of a scannable PDU to the delivery of the scan response carrying
+ *  @p rsp_len octets of ScanRspData: T_IFS, SCAN_REQ, T_IFS, SCAN_RSP. */
+#define MESHRPR_SIM_SCAN_RSP_DELAY_US(rsp_len)                                                     \
+    (MESHRPR_SIM_T_IFS_US + MESHRPR_SIM_SCAN_REQ_AIRTIME_US + MESHRPR_SIM_T_IFS_US +               \
+     MESHRPR_SIM_PDU_AIRTIME_US(rsp_len))
+
+/** Time a node keeps free after each scannable PDU it sends, for the longest scan
+ *  request/response exchange: its next transmission starts no earlier. */
+#define MESHRPR_SIM_SCAN_WINDOW_US MESHRPR_SIM_SCAN_RSP_DELAY_US(MESHRPR_SIM_MAX_ADV_DATA)
+
+/* Link-layer PDU types on the advertising channels (Core Spec Vol 6 Part B §2.3), as written
+ * in the low 4 bits of the PDU header in the trace. Not the HCI report types MESHRPR_ADV_*. */
+#define MESHRPR_SIM_PDU_ADV_IND         0x0u
+#define MESHRPR_SIM_PDU_ADV_NONCONN_IND 0x2u
+#define MESHRPR_SIM_PDU_SCAN_REQ        0x3u
+#define MESHRPR_SIM_PDU_SCAN_RSP        0x4u
+#define MESHRPR_SIM_PDU_ADV_SCAN_IND    0x6u
 
 /** Dispatches at one virtual instant after which a run gives up with -ELOOP: a node whose
  *  deadline never moves past the clock would otherwise hang the process. */
@@ -77,61 +125,95 @@ extern "C" {
 
 /** Longest link-layer packet in the trace: access address 4, header 2, AdvA 6, AdvData 31,
  *  CRC 3. */
-#define MESHRPR_SIM_LL_PACKET_MAX (4 + 2 + 6 + 31 + 3)
+#define MESHRPR_SIM_LL_PACKET_MAX (4 + 2 + 6 + MESHRPR_SIM_MAX_ADV_DATA + 3)
+
+/** Length of a SCAN_REQ packet in the trace: access address 4, header 2, ScanA 6, AdvA 6,
+ *  CRC 3. */
+#define MESHRPR_SIM_LL_SCAN_REQ_LEN (4 + 2 + 6 + 6 + 3)
 
 /** CRC initial value on the advertising channels (Core Spec Vol 6 Part B §3.1.1). */
 #define MESHRPR_SIM_CRC_INIT_ADV 0x555555u
 
 /** What the simulator needs from a node. Every member may be NULL. */
 struct meshrpr_sim_node_ops {
-    /** One advertising PDU heard by @p node: AD type, AD data and the received signal
-     *  strength in dBm. The data is only valid during the call. */
+    /** One mesh AD structure heard by @p node: AD type, AD data and the received signal
+     *  strength in dBm. Used only when @ref adv_report is NULL: then it is called once for
+     *  every well-formed AD structure of a mesh AD type (0x29 PB-ADV, 0x2A Mesh Message,
+     *  0x2B Mesh Beacon) in every ADV_NONCONN_IND the node receives, in order; other AD types,
+     *  other PDU types and scan responses are not passed on, as a mesh bearer ignores them
+     *  (MshPRTv1.1 §3.3.1). The data is only valid during the call. */
     void (*adv_recv)(void *node, uint8_t ad_type, const uint8_t *data, size_t len, int8_t rssi);
     /** The node's next timer deadline in ms on the platform clock, UINT64_MAX if none. A
      *  deadline at or before the current time is due now. */
     uint64_t (*next_deadline_ms)(void *node);
     /** Run the node's due timers; called when the clock reaches next_deadline_ms. */
     void (*process)(void *node);
+    /** Every PDU the node's scanner receives (advertising PDUs of any type, and scan
+     *  responses to its own scan requests), as one report: the sender's AdvA (least
+     *  significant octet first), addr_type 1 (random), the HCI type MESHRPR_ADV_IND,
+     *  MESHRPR_ADV_SCAN_IND, MESHRPR_ADV_NONCONN_IND or MESHRPR_ADV_SCAN_RSP, the RSSI and the
+     *  whole AdvData or ScanRspData. When set, @ref adv_recv is not called. A mesh node wires it
+     *  to meshrpr_node_scan_recv(). The report and its data are only valid during the call. */
+    void (*adv_report)(void *node, const struct meshrpr_adv_report *report);
 };
 
 /** Per-node counters. */
 struct meshrpr_sim_node_stats {
-    uint64_t tx;                  /**< Transmissions put on air, each repeat counted. */
+    uint64_t tx;                  /**< Advertising PDUs put on air, each repeat counted. */
     uint64_t tx_refused;          /**< adv_send calls refused (queue full, bad arguments). */
-    uint64_t rx;                  /**< PDUs delivered to the node. */
+    uint64_t rx;                  /**< PDUs received (scan responses included). */
     uint64_t rx_lost_loss;        /**< Receptions dropped by the link's loss probability. */
     uint64_t rx_lost_collision;   /**< Receptions destroyed by an overlapping transmission. */
     uint64_t rx_lost_half_duplex; /**< Receptions missed because the node was transmitting. */
+    uint64_t scan_req_tx;         /**< SCAN_REQs sent (as an active scanner). */
+    uint64_t scan_rsp_tx;         /**< SCAN_RSPs sent (not counted in tx). */
+    uint64_t scan_rsp_rx;         /**< Scan responses delivered (also counted in rx). */
 };
 
 /** Kinds of @ref meshrpr_sim_radio_event. */
 enum meshrpr_sim_radio_kind {
-    MESHRPR_SIM_RADIO_TX,               /**< A transmission went on air (one per repeat). */
-    MESHRPR_SIM_RADIO_RX,               /**< A node received it (reported before adv_recv). */
-    MESHRPR_SIM_RADIO_LOST_LOSS,        /**< A node in reach lost it to the link loss. */
+    MESHRPR_SIM_RADIO_TX,        /**< A transmission went on air (one per repeat). */
+    MESHRPR_SIM_RADIO_RX,        /**< A node received it (reported before adv_report/adv_recv). */
+    MESHRPR_SIM_RADIO_LOST_LOSS, /**< A node in reach lost it to the link loss. */
     MESHRPR_SIM_RADIO_LOST_COLLISION,   /**< A node in reach lost it to a collision. */
     MESHRPR_SIM_RADIO_LOST_HALF_DUPLEX, /**< A node in reach was transmitting itself. */
+    /** An active scanner (from) sent a SCAN_REQ to the advertiser (to). No node receives it;
+     *  the advertiser's SCAN_RSP follows as a TX event and one RX or LOST_LOSS at the scanner,
+     *  all with the same tx_id. */
+    MESHRPR_SIM_RADIO_SCAN_REQ,
 };
 
 /** One radio event, as reported to the observer (meshrpr_sim_set_observer()). */
 struct meshrpr_sim_radio_event {
     enum meshrpr_sim_radio_kind kind;
-    /** Start of the transmission for TX; end of its airtime (delivery time) otherwise. */
+    /** Start of the transmission for TX and SCAN_REQ; end of its airtime (delivery time)
+     *  otherwise. */
     uint64_t time_us;
-    /** Serial number of the transmission in this world, from 0; repeats get their own. */
+    /** Serial number of the transmission in this world, from 0; repeats get their own, and so
+     *  does each scan request/response exchange. */
     uint32_t tx_id;
-    /** Transmitting node. */
+    /** Transmitting node (the scanner for SCAN_REQ). */
     int from;
-    /** Receiving node, -1 for TX. */
+    /** Receiving node (the advertiser for SCAN_REQ), -1 for TX. */
     int to;
-    /** Which transmission of its adv_send this is, 0-based, and how many there are. */
+    /** Which transmission of its adv_send this is, 0-based, and how many there are (0 and 1
+     *  for scan exchanges). */
     uint8_t repeat;
     uint8_t count;
+    /** The first AD structure of the data: its type and AD data (for adv_send, the only one).
+     *  0 and empty when the data does not start with a well-formed AD structure. */
     uint8_t ad_type;
     const uint8_t *data;
     size_t len;
-    /** Received signal strength in dBm; 0 for TX. */
+    /** Received signal strength in dBm; 0 for TX and SCAN_REQ. */
     int8_t rssi;
+    /** Link-layer PDU type, MESHRPR_SIM_PDU_*. */
+    uint8_t pdu_type;
+    /** HCI report type, MESHRPR_ADV_* (0xff for SCAN_REQ, which is never reported). */
+    uint8_t adv_type;
+    /** The whole AdvData or ScanRspData (empty for SCAN_REQ); valid during the call. */
+    const uint8_t *adv_data;
+    size_t adv_len;
 };
 
 /** Receives every radio event; see meshrpr_sim_set_observer(). */
@@ -164,22 +246,27 @@ struct meshrpr_sim_node {
     uint16_t id;
     uint8_t adv_addr[6]; /* most significant octet first, as displayed */
     char name[MESHRPR_SIM_NAME_SIZE];
+    bool scan_active;
+    uint8_t scan_rsp_len;
+    uint8_t scan_rsp[MESHRPR_SIM_MAX_ADV_DATA];
 };
 
-/** One transmission (one repeat of an adv_send). Treat as private. */
+/** One transmission (one repeat of an adv_send, or one scan request/response exchange).
+ *  Treat as private. */
 struct meshrpr_sim_tx {
-    uint64_t start_us;
+    uint64_t start_us; /* for an exchange: of its SCAN_RSP */
     uint64_t end_us;
     uint32_t tx_id;
     uint16_t air_prev; /* neighbours in the list of transmissions on air or recent */
     uint16_t air_next;
     uint8_t state;
-    uint8_t sender;
+    uint8_t sender; /* the advertiser */
+    uint8_t peer;   /* for an exchange: the scanner that asked */
     uint8_t repeat;
     uint8_t count;
-    uint8_t ad_type;
+    uint8_t adv_type; /* MESHRPR_ADV_*; MESHRPR_ADV_SCAN_RSP for an exchange */
     uint8_t len;
-    uint8_t data[MESHRPR_SIM_MAX_AD_DATA];
+    uint8_t data[MESHRPR_SIM_MAX_ADV_DATA];
 };
 
 /** One pending event: the next step of transmission @ref tx. Treat as private. */
@@ -291,7 +378,8 @@ int meshrpr_sim_node_set_ops(struct meshrpr_sim *sim, int id,
 /**
  * @return The platform of node @p id (valid as long as @p sim), or NULL for a bad id. Its
  * now_ms is the virtual clock, random the node's own PRNG, log goes to the world's log,
- * adv_send to meshrpr_sim_adv_send() and run_until to meshrpr_sim_run_until_done().
+ * adv_send to meshrpr_sim_adv_send(), run_until to meshrpr_sim_run_until_done() and
+ * scan_active_set to meshrpr_sim_node_set_scan_active().
  */
 struct meshrpr_platform *meshrpr_sim_node_platform(struct meshrpr_sim *sim, int id);
 
@@ -311,6 +399,36 @@ int meshrpr_sim_node_set_position(struct meshrpr_sim *sim, int id, double x_m, d
  *  the trace as is, so pick a static random address (top two bits set). @return 0 or
  *  -EINVAL. */
 int meshrpr_sim_node_set_adv_addr(struct meshrpr_sim *sim, int id, const uint8_t addr[6]);
+
+/**
+ * Set the scan response data of node @p id: @p len octets of AD structures (copied; not
+ * checked), which an active scanner that receives one of the node's scannable PDUs gets back as
+ * a MESHRPR_ADV_SCAN_RSP report. @p len 0 clears it: the node then answers no scan request.
+ * The data in force when the scannable PDU ends is sent.
+ * @return 0; -EINVAL for a bad id or NULL data with a length; -EMSGSIZE if @p len exceeds
+ *         MESHRPR_SIM_MAX_ADV_DATA (nothing changes).
+ */
+int meshrpr_sim_node_set_scan_rsp(struct meshrpr_sim *sim, int id, const uint8_t *data, size_t len);
+
+/**
+ * Make the scanner of node @p id active (true) or passive (false, the default). The node's
+ * platform scan_active_set hook calls this.
+ *
+ * An active scanner R that receives a scannable PDU (ADV_IND or ADV_SCAN_IND) from node T
+ * sends T a SCAN_REQ T_IFS after the PDU ends, provided T has scan response data and can hear
+ * R (meshrpr_sim_link_exists(R, T)); T's SCAN_RSP follows T_IFS after the request, and R alone
+ * receives it at the end of its airtime, MESHRPR_SIM_SCAN_RSP_DELAY_US(len) after the PDU
+ * ended, unless one draw of the loss of the link T -> R loses the exchange. So R gets at most
+ * one scan response per transmission of T; passive scanners get none. Simplifications: the
+ * exchange neither collides with other transmissions nor is lost to collisions or
+ * half-duplex, and it does not delay the advertiser, which keeps MESHRPR_SIM_SCAN_WINDOW_US
+ * free after every scannable PDU anyway.
+ * @return 0 or -EINVAL for a bad id.
+ */
+int meshrpr_sim_node_set_scan_active(struct meshrpr_sim *sim, int id, bool active);
+
+/** @return True if node @p id scans actively (false for a bad id). */
+bool meshrpr_sim_node_scan_active(const struct meshrpr_sim *sim, int id);
 
 /* ---- Medium ---- */
 
@@ -358,10 +476,11 @@ bool meshrpr_sim_link_exists(const struct meshrpr_sim *sim, int from, int to);
 int8_t meshrpr_sim_rssi(const struct meshrpr_sim *sim, int from, int to);
 
 /**
- * Transmit from node @p id: @p params->count transmissions (NULL params: one), each after a
- * gap of @p params->interval_ms plus a random advDelay of 0..10 ms from the world RNG; the
- * first goes after the node's previous transmission ends, plus its own advDelay. Every node
- * that can hear the sender gets each transmission at the end of its airtime, unless it is
+ * Transmit from node @p id an ADV_NONCONN_IND whose AdvData is one AD structure of type
+ * @p ad_type with AD data @p data: @p params->count transmissions (NULL params: one), each
+ * after a gap of @p params->interval_ms plus a random advDelay of 0..10 ms from the world RNG;
+ * the first goes after the node's previous transmission ends, plus its own advDelay. Every
+ * node that can hear the sender gets each transmission at the end of its airtime, unless it is
  * lost. Safe to call from node callbacks. The nodes' platform adv_send hook calls this.
  * @return 0; -EINVAL for a bad id or a zero count; -EMSGSIZE if @p len exceeds
  *         MESHRPR_SIM_MAX_AD_DATA; -ENOBUFS if MESHRPR_SIM_MAX_TX leaves no room for all
@@ -369,6 +488,22 @@ int8_t meshrpr_sim_rssi(const struct meshrpr_sim *sim, int from, int to);
  */
 int meshrpr_sim_adv_send(struct meshrpr_sim *sim, int id, uint8_t ad_type, const uint8_t *data,
                          size_t len, const struct meshrpr_adv_params *params);
+
+/**
+ * Transmit from node @p id any legacy AdvData: @p len octets of AD structures (copied; not
+ * checked, so malformed data can be sent on purpose) in PDUs of HCI type @p adv_type:
+ * MESHRPR_ADV_NONCONN_IND, MESHRPR_ADV_IND (connectable and scannable; connections are not
+ * simulated) or MESHRPR_ADV_SCAN_IND (scannable). Timing and delivery as in
+ * meshrpr_sim_adv_send(), with airtime MESHRPR_SIM_PDU_AIRTIME_US(@p len); after each
+ * scannable PDU the node keeps MESHRPR_SIM_SCAN_WINDOW_US free for a scan exchange (see
+ * meshrpr_sim_node_set_scan_active()).
+ * @return 0; -EINVAL for a bad id, another @p adv_type, a zero count or NULL data with a
+ *         length; -EMSGSIZE if @p len exceeds MESHRPR_SIM_MAX_ADV_DATA; -ENOBUFS as in
+ *         meshrpr_sim_adv_send().
+ */
+int meshrpr_sim_adv_send_raw(struct meshrpr_sim *sim, int id, uint8_t adv_type,
+                             const uint8_t *adv_data, size_t len,
+                             const struct meshrpr_adv_params *params);
 
 /* ---- Observation ---- */
 
@@ -387,8 +522,11 @@ void meshrpr_sim_set_log(struct meshrpr_sim *sim, enum meshrpr_log_level level,
 
 /**
  * Start writing a pcap trace (LINKTYPE_BLUETOOTH_LE_LL, 251) to @p path: one record per
- * transmission, stamped with its virtual start time, holding an ADV_NONCONN_IND with the
- * sender's AdvA, the AD structure and the CRC.
+ * transmission, stamped with its virtual start time, holding the link-layer packet as on air
+ * after the preamble: access address, header (PDU type ADV_IND, ADV_NONCONN_IND, ADV_SCAN_IND
+ * or SCAN_RSP, TxAdd random), the sender's AdvA, the AdvData or ScanRspData and the CRC. Each
+ * scan exchange adds a SCAN_REQ record (ScanA of the scanner, AdvA of the advertiser, both
+ * random) and a SCAN_RSP record.
  * @return 0; -EBUSY if a trace is already open; -EINVAL; the negative errno of fopen; -EIO.
  */
 int meshrpr_sim_pcap_open(struct meshrpr_sim *sim, const char *path);
@@ -405,6 +543,25 @@ int meshrpr_sim_pcap_close(struct meshrpr_sim *sim);
  */
 size_t meshrpr_sim_ll_packet(const uint8_t adv_addr[6], uint8_t ad_type, const uint8_t *data,
                              size_t len, uint8_t *out, size_t out_size);
+
+/**
+ * Build the LINKTYPE 251 packet of an advertising PDU or SCAN_RSP: access address, header
+ * (@p pdu_type, one of MESHRPR_SIM_PDU_ADV_IND, _ADV_NONCONN_IND, _ADV_SCAN_IND, _SCAN_RSP,
+ * with TxAdd random and ChSel 0), AdvA as in meshrpr_sim_ll_packet(), @p adv_data as is and the
+ * CRC.
+ * @return The packet length, or 0 for another @p pdu_type, NULL data with a length, @p len
+ *         above MESHRPR_SIM_MAX_ADV_DATA or a packet that does not fit @p out_size.
+ */
+size_t meshrpr_sim_ll_adv_pdu(uint8_t pdu_type, const uint8_t adv_addr[6], const uint8_t *adv_data,
+                              size_t len, uint8_t *out, size_t out_size);
+
+/**
+ * Build the LINKTYPE 251 packet of a SCAN_REQ from @p scan_addr to @p adv_addr (both most
+ * significant octet first, both random: TxAdd and RxAdd set).
+ * @return MESHRPR_SIM_LL_SCAN_REQ_LEN, or 0 if it does not fit @p out_size.
+ */
+size_t meshrpr_sim_ll_scan_req(const uint8_t scan_addr[6], const uint8_t adv_addr[6], uint8_t *out,
+                               size_t out_size);
 
 /**
  * The link-layer CRC-24 (Core Spec Vol 6 Part B §3.1.1) of @p len octets (PDU header and

@@ -12,6 +12,9 @@ enum {
     SIM_TX_QUEUED, /* waiting for its start time */
     SIM_TX_ON_AIR, /* started, delivered at its end */
     SIM_TX_DONE,   /* delivered, kept while it can still overlap a transmission on air */
+    /* A scan exchange waiting for its SCAN_REQ: then QUEUED for its SCAN_RSP, ON_AIR, and freed
+     * at delivery (exchanges never enter the air list). */
+    SIM_TX_SCAN_REQ,
 };
 
 /* Index meaning "no transmission" in the air list. */
@@ -40,7 +43,16 @@ void meshrpr_sim_radio_dispatch(struct meshrpr_sim *sim);
 /* Free finished transmissions that nothing on air can overlap any more. */
 void meshrpr_sim_radio_reclaim(struct meshrpr_sim *sim);
 
+/* The link-layer PDU type (MESHRPR_SIM_PDU_*) of HCI report type adv_type (MESHRPR_ADV_IND,
+ * _SCAN_IND, _NONCONN_IND, _SCAN_RSP); UINT8_MAX for any other. */
+uint8_t meshrpr_sim_pdu_type(uint8_t adv_type);
+
 /* Append the record of a transmission going on air to the trace, if one is open. */
 void meshrpr_sim_pcap_record(struct meshrpr_sim *sim, const struct meshrpr_sim_tx *tx);
+
+/* Append the SCAN_REQ of scan exchange tx (from tx->peer to tx->sender), sent at time_us, to
+ * the trace, if one is open. */
+void meshrpr_sim_pcap_record_scan_req(struct meshrpr_sim *sim, const struct meshrpr_sim_tx *tx,
+                                      uint64_t time_us);
 
 #endif /* MESHRPR_SIM_PRIV_H */

@@ -14,9 +14,11 @@
  * What the JSON keeps and what it drops: keys (with Key Refresh phase and old key), the
  * provisioners with their unicast, group and scene ranges, and per node its UUID, address,
  * element count, first NetKey index, device key, security, configComplete and excluded flags.
- * A loaded file's groups, scenes, network exclusions, names of keys and nodes, and the nodes'
- * composition and model configuration are validated for type but not kept: a save writes them
- * as empty arrays, a default name or one element with no models.
+ * A loaded file's groups, scenes and network exclusions, the names of keys and nodes, a node's
+ * other NetKeys and its AppKeys, composition, features and model configuration are checked
+ * only where they are read (types of the members named above, elements as objects) and are
+ * not kept: a save writes empty arrays, default key names ("NetKey 0"), no node names, and
+ * each element with location 0000 and no models.
  */
 #ifndef MESHRPR_CDB_H
 #define MESHRPR_CDB_H

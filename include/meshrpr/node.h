@@ -92,6 +92,10 @@ struct meshrpr_node {
     struct meshrpr_beacon beacon;
     struct meshrpr_prov_state prov;
     struct meshrpr_pb_adv_state pb_adv;
+    /* Who else reads what the scanner hears (the Remote Provisioning Server). */
+    void (*scan_observer)(struct meshrpr_node *node, const struct meshrpr_adv_report *report,
+                          void *ctx);
+    void *scan_observer_ctx;
 };
 
 /**
@@ -152,6 +156,14 @@ int meshrpr_node_model_sub_add(struct meshrpr_node *node, const struct bt_mesh_m
 void meshrpr_node_relay_set(struct meshrpr_node *node, bool enabled, uint8_t retransmit);
 void meshrpr_node_net_transmit_set(struct meshrpr_node *node, uint8_t transmit);
 
+/**
+ * Feed one advertising report heard by the host's scanner: every AD structure in it. Mesh AD
+ * types (PB-ADV, Mesh Message, Mesh Beacon) are taken from non-connectable advertising only
+ * (MshPRTv1.1 §3.3.1); the whole report also reaches the Remote Provisioning Server's scanner.
+ * Any bytes are safe: malformed AD structures end the walk.
+ */
+void meshrpr_node_scan_recv(struct meshrpr_node *node, const struct meshrpr_adv_report *report);
+
 /** Feed one advertising PDU heard by the host's scanner (AD type and data, without the
  *  length octet). Any bytes are safe: malformed input is counted and dropped. */
 void meshrpr_node_adv_recv(struct meshrpr_node *node, uint8_t ad_type, const uint8_t *data,
@@ -164,8 +176,8 @@ uint64_t meshrpr_node_next_deadline_ms(const struct meshrpr_node *node);
 void meshrpr_node_process(struct meshrpr_node *node);
 
 /**
- * Whether the node has nothing in flight: no busy SAR context, no queued loopback PDU and no
- * armed timer other than the periodic beacon.
+ * Whether the node has nothing in flight: no busy SAR context, no queued loopback PDU, no
+ * provisioning link, and no armed timer other than the periodic beacons.
  */
 bool meshrpr_node_is_idle(const struct meshrpr_node *node);
 

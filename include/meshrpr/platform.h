@@ -37,6 +37,27 @@ struct meshrpr_adv_params {
     uint16_t interval_ms;
 };
 
+/** Advertising report types (the HCI LE Advertising Report event types). */
+#define MESHRPR_ADV_IND         0x00
+#define MESHRPR_ADV_DIRECT_IND  0x01
+#define MESHRPR_ADV_SCAN_IND    0x02
+#define MESHRPR_ADV_NONCONN_IND 0x03
+#define MESHRPR_ADV_SCAN_RSP    0x04
+
+/** One advertising or scan response PDU as the host's scanner reports it. */
+struct meshrpr_adv_report {
+    /** Advertiser address, least significant octet first (as in HCI). */
+    uint8_t addr[6];
+    /** 0: public, 1: random. */
+    uint8_t addr_type;
+    /** MESHRPR_ADV_*. */
+    uint8_t adv_type;
+    int8_t rssi;
+    /** AdvData or ScanRspData: AD structures (Length, Type, Data). */
+    const uint8_t *data;
+    size_t len;
+};
+
 /** Predicate polled by @ref meshrpr_platform.run_until. */
 typedef bool (*meshrpr_done_fn)(void *arg);
 
@@ -88,6 +109,15 @@ struct meshrpr_platform {
      *         from inside the loop it would drive, or another negative errno.
      */
     int (*run_until)(void *ctx, meshrpr_done_fn done, void *arg, uint64_t deadline_ms);
+
+    /**
+     * Switch the scanner between passive (the default) and active scanning, in which the
+     * host's controller sends scan requests to scannable advertisers and delivers their scan
+     * responses through meshrpr_node_scan_recv() (the Remote Provisioning Server's Extended
+     * Scan, MshPRTv1.1 §4.4.5.5.1.7). May be NULL: extended scans then see only what devices
+     * advertise. @return 0 or a negative errno.
+     */
+    int (*scan_active_set)(void *ctx, bool active);
 };
 
 /**

@@ -1,3 +1,544 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Placeholder until the implementation lands. */
-typedef int meshrpr_placeholder_cdb_t;
+/*
+ * The provisioner's node database: fixed tables of NetKeys, AppKeys, provisioners and nodes,
+ * lowest-free unicast address allocation, node lookup by any element address or by UUID, the
+ * device-key hook a provisioner node uses for its Configuration Client, and the invariant check
+ * shared by the JSON saver and loader (platform/posix/cdb_json.c). No allocation, no I/O.
+ */
+#include <meshrpr/cdb.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* MshPRTv1.1 §3.4.2: unicast addresses 0x0001..0x7FFF; group addresses 0xC000..0xFEFF for
+ * allocation (0xFF00.. are fixed groups); key indexes are 12 bits (§4.3.1.1). */
+#define ADDR_UNICAST_MAX 0x7fffu
+#define ADDR_GROUP_MIN   0xc000u
+#define ADDR_GROUP_MAX   0xfeffu
+#define KEY_IDX_MAX      0x0fffu
+
+#if defined(__GNUC__)
+#define CDB_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define CDB_PRINTF(fmt, args)
+#endif
+
+static CDB_PRINTF(3, 4) int check_fail(char *err_msg, size_t err_msg_size, const char *fmt, ...)
+{
+    if (err_msg != NULL && err_msg_size > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err_msg, err_msg_size, fmt, ap);
+        va_end(ap);
+    }
+    return -EINVAL;
+}
+
+/* Copy a NUL-terminated name into a fixed field, cutting at a UTF-8 character boundary. */
+static void name_copy(char *dst, size_t size, const char *src)
+{
+    size_t len = src != NULL ? strlen(src) : 0;
+
+    if (len >= size) {
+        len = size - 1;
+        /* Back off over continuation octets (10xxxxxx) so no character is split. */
+        while (len > 0 && ((unsigned char)src[len] & 0xc0u) == 0x80u) {
+            len--;
+        }
+    }
+    if (len > 0) {
+        memcpy(dst, src, len);
+    }
+    memset(dst + len, 0, size - len);
+}
+
+static bool is_zero(const uint8_t *p, size_t len)
+{
+    uint8_t acc = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        acc |= p[i];
+    }
+    return acc == 0;
+}
+
+static bool terminated(const char *s, size_t size)
+{
+    return memchr(s, '\0', size) != NULL;
+}
+
+void meshrpr_cdb_init(struct meshrpr_cdb *cdb, const uint8_t mesh_uuid[16], const char *name)
+{
+    memset(cdb, 0, sizeof(*cdb));
+    if (mesh_uuid != NULL) {
+        memcpy(cdb->mesh_uuid, mesh_uuid, sizeof(cdb->mesh_uuid));
+    }
+    name_copy(cdb->mesh_name, sizeof(cdb->mesh_name), name);
+    name_copy(cdb->timestamp, sizeof(cdb->timestamp), "1970-01-01T00:00:00Z");
+    cdb->alloc_low = 0x0001;
+    cdb->alloc_high = ADDR_UNICAST_MAX;
+}
+
+struct meshrpr_cdb_subnet *meshrpr_cdb_subnet_get(struct meshrpr_cdb *cdb, uint16_t net_idx)
+{
+    for (size_t i = 0; i < MESHRPR_CDB_SUBNET_COUNT; i++) {
+        if (cdb->subnets[i].valid && cdb->subnets[i].net_idx == net_idx) {
+            return &cdb->subnets[i];
+        }
+    }
+    return NULL;
+}
+
+int meshrpr_cdb_subnet_add(struct meshrpr_cdb *cdb, uint16_t net_idx, const uint8_t key[16])
+{
+    if (net_idx > KEY_IDX_MAX || key == NULL) {
+        return -EINVAL;
+    }
+    if (meshrpr_cdb_subnet_get(cdb, net_idx) != NULL) {
+        return -EEXIST;
+    }
+    for (size_t i = 0; i < MESHRPR_CDB_SUBNET_COUNT; i++) {
+        struct meshrpr_cdb_subnet *sub = &cdb->subnets[i];
+        if (!sub->valid) {
+            memset(sub, 0, sizeof(*sub));
+            sub->valid = true;
+            sub->net_idx = net_idx;
+            memcpy(sub->key, key, sizeof(sub->key));
+            return 0;
+        }
+    }
+    return -ENOMEM;
+}
+
+struct meshrpr_cdb_app_key *meshrpr_cdb_app_key_get(struct meshrpr_cdb *cdb, uint16_t app_idx)
+{
+    for (size_t i = 0; i < MESHRPR_CDB_APP_KEY_COUNT; i++) {
+        if (cdb->app_keys[i].valid && cdb->app_keys[i].app_idx == app_idx) {
+            return &cdb->app_keys[i];
+        }
+    }
+    return NULL;
+}
+
+int meshrpr_cdb_app_key_add(struct meshrpr_cdb *cdb, uint16_t net_idx, uint16_t app_idx,
+                            const uint8_t key[16])
+{
+    if (net_idx > KEY_IDX_MAX || app_idx > KEY_IDX_MAX || key == NULL) {
+        return -EINVAL;
+    }
+    if (meshrpr_cdb_app_key_get(cdb, app_idx) != NULL) {
+        return -EEXIST;
+    }
+    if (meshrpr_cdb_subnet_get(cdb, net_idx) == NULL) {
+        return -ENOENT;
+    }
+    for (size_t i = 0; i < MESHRPR_CDB_APP_KEY_COUNT; i++) {
+        struct meshrpr_cdb_app_key *app = &cdb->app_keys[i];
+        if (!app->valid) {
+            memset(app, 0, sizeof(*app));
+            app->valid = true;
+            app->net_idx = net_idx;
+            app->app_idx = app_idx;
+            memcpy(app->key, key, sizeof(app->key));
+            return 0;
+        }
+    }
+    return -ENOMEM;
+}
+
+static bool ranges_overlap(uint32_t a_low, uint32_t a_high, uint32_t b_low, uint32_t b_high)
+{
+    return a_low <= b_high && b_low <= a_high;
+}
+
+static const struct meshrpr_cdb_provisioner *first_provisioner(const struct meshrpr_cdb *cdb)
+{
+    for (size_t i = 0; i < MESHRPR_CDB_PROVISIONER_COUNT; i++) {
+        if (cdb->provisioners[i].valid) {
+            return &cdb->provisioners[i];
+        }
+    }
+    return NULL;
+}
+
+struct meshrpr_cdb_provisioner *meshrpr_cdb_provisioner_get(struct meshrpr_cdb *cdb,
+                                                            const uint8_t uuid[16])
+{
+    for (size_t i = 0; i < MESHRPR_CDB_PROVISIONER_COUNT; i++) {
+        struct meshrpr_cdb_provisioner *prov = &cdb->provisioners[i];
+        if (prov->valid && memcmp(prov->uuid, uuid, sizeof(prov->uuid)) == 0) {
+            return prov;
+        }
+    }
+    return NULL;
+}
+
+struct meshrpr_cdb_provisioner *meshrpr_cdb_provisioner_add(struct meshrpr_cdb *cdb,
+                                                            const uint8_t uuid[16],
+                                                            const char *name, uint16_t low,
+                                                            uint16_t high)
+{
+    struct meshrpr_cdb_provisioner *slot = NULL;
+    bool first = first_provisioner(cdb) == NULL;
+
+    if (uuid == NULL || low == 0 || low > high || high > ADDR_UNICAST_MAX ||
+        meshrpr_cdb_provisioner_get(cdb, uuid) != NULL) {
+        return NULL;
+    }
+    /* MshCDB: the provisioners' allocated unicast ranges shall not overlap. */
+    for (size_t i = 0; i < MESHRPR_CDB_PROVISIONER_COUNT; i++) {
+        const struct meshrpr_cdb_provisioner *prov = &cdb->provisioners[i];
+        if (!prov->valid) {
+            if (slot == NULL) {
+                slot = &cdb->provisioners[i];
+            }
+            continue;
+        }
+        for (size_t r = 0; r < prov->unicast_count && r < MESHRPR_CDB_RANGE_COUNT; r++) {
+            if (ranges_overlap(low, high, prov->unicast[r].low, prov->unicast[r].high)) {
+                return NULL;
+            }
+        }
+    }
+    if (slot == NULL) {
+        return NULL;
+    }
+    memset(slot, 0, sizeof(*slot));
+    slot->valid = true;
+    memcpy(slot->uuid, uuid, sizeof(slot->uuid));
+    name_copy(slot->name, sizeof(slot->name), name);
+    slot->unicast_count = 1;
+    slot->unicast[0].low = low;
+    slot->unicast[0].high = high;
+    if (first) {
+        cdb->alloc_low = low;
+        cdb->alloc_high = high;
+    }
+    return slot;
+}
+
+int meshrpr_cdb_provisioner_use(struct meshrpr_cdb *cdb, const uint8_t uuid[16])
+{
+    struct meshrpr_cdb_provisioner *prov = meshrpr_cdb_provisioner_get(cdb, uuid);
+    struct meshrpr_cdb_provisioner chosen;
+    size_t pos;
+
+    if (prov == NULL) {
+        return -ENOENT;
+    }
+    if (prov->unicast_count == 0) {
+        return -EINVAL;
+    }
+    /* Move it to the front, keeping the others in order: a load takes the first one. */
+    chosen = *prov;
+    pos = (size_t)(prov - cdb->provisioners);
+    memmove(&cdb->provisioners[1], &cdb->provisioners[0], pos * sizeof(cdb->provisioners[0]));
+    cdb->provisioners[0] = chosen;
+    cdb->alloc_low = chosen.unicast[0].low;
+    cdb->alloc_high = chosen.unicast[0].high;
+    return 0;
+}
+
+/* The end of the element range of a node, one past its last address. */
+static uint32_t node_end(const struct meshrpr_cdb_node *node)
+{
+    return (uint32_t)node->addr + node->num_elem;
+}
+
+uint16_t meshrpr_cdb_free_addr_get(const struct meshrpr_cdb *cdb, uint8_t num_elem)
+{
+    uint32_t addr = cdb->alloc_low;
+    uint32_t high = cdb->alloc_high;
+
+    if (num_elem == 0 || addr == 0 || high > ADDR_UNICAST_MAX || addr > high) {
+        return 0;
+    }
+    while (addr + num_elem - 1 <= high) {
+        uint32_t next = addr;
+        /* Skip past every node whose element range meets [addr, addr + num_elem). */
+        for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
+            const struct meshrpr_cdb_node *node = &cdb->nodes[i];
+            if (node->valid &&
+                ranges_overlap(addr, addr + num_elem - 1, node->addr, node_end(node) - 1)) {
+                if (node_end(node) > next) {
+                    next = node_end(node);
+                }
+            }
+        }
+        if (next == addr) {
+            return (uint16_t)addr;
+        }
+        addr = next;
+    }
+    return 0;
+}
+
+static bool addr_range_free(const struct meshrpr_cdb *cdb, uint32_t addr, uint8_t num_elem)
+{
+    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
+        const struct meshrpr_cdb_node *node = &cdb->nodes[i];
+        if (node->valid &&
+            ranges_overlap(addr, addr + num_elem - 1, node->addr, node_end(node) - 1)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+struct meshrpr_cdb_node *meshrpr_cdb_node_alloc(struct meshrpr_cdb *cdb, const uint8_t uuid[16],
+                                                uint16_t addr, uint8_t num_elem, uint16_t net_idx)
+{
+    if (uuid == NULL || num_elem == 0 || net_idx > KEY_IDX_MAX ||
+        meshrpr_cdb_node_by_uuid(cdb, uuid) != NULL) {
+        return NULL;
+    }
+    if (addr == 0) {
+        addr = meshrpr_cdb_free_addr_get(cdb, num_elem);
+        if (addr == 0) {
+            return NULL;
+        }
+    } else if (addr > ADDR_UNICAST_MAX || (uint32_t)addr + num_elem - 1 > ADDR_UNICAST_MAX ||
+               !addr_range_free(cdb, addr, num_elem)) {
+        return NULL;
+    }
+    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
+        struct meshrpr_cdb_node *node = &cdb->nodes[i];
+        if (!node->valid) {
+            memset(node, 0, sizeof(*node));
+            node->valid = true;
+            memcpy(node->uuid, uuid, sizeof(node->uuid));
+            node->addr = addr;
+            node->num_elem = num_elem;
+            node->net_idx = net_idx;
+            return node;
+        }
+    }
+    return NULL;
+}
+
+struct meshrpr_cdb_node *meshrpr_cdb_node_get(struct meshrpr_cdb *cdb, uint16_t addr)
+{
+    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
+        struct meshrpr_cdb_node *node = &cdb->nodes[i];
+        if (node->valid && addr >= node->addr && addr < node_end(node)) {
+            return node;
+        }
+    }
+    return NULL;
+}
+
+struct meshrpr_cdb_node *meshrpr_cdb_node_by_uuid(struct meshrpr_cdb *cdb, const uint8_t uuid[16])
+{
+    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
+        struct meshrpr_cdb_node *node = &cdb->nodes[i];
+        if (node->valid && memcmp(node->uuid, uuid, sizeof(node->uuid)) == 0) {
+            return node;
+        }
+    }
+    return NULL;
+}
+
+void meshrpr_cdb_node_del(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *node)
+{
+    if (node == NULL || node < cdb->nodes || node >= cdb->nodes + MESHRPR_CDB_NODE_COUNT) {
+        return;
+    }
+    /* Plain memset: the entry stays in use by the caller's struct, so it is not elided. */
+    memset(node, 0, sizeof(*node));
+}
+
+size_t meshrpr_cdb_node_count(const struct meshrpr_cdb *cdb)
+{
+    size_t count = 0;
+
+    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
+        count += cdb->nodes[i].valid ? 1 : 0;
+    }
+    return count;
+}
+
+int meshrpr_cdb_dev_key_get(void *ctx, uint16_t addr, uint8_t dev_key[16])
+{
+    struct meshrpr_cdb_node *node = meshrpr_cdb_node_get(ctx, addr);
+
+    if (node == NULL || is_zero(node->dev_key, sizeof(node->dev_key))) {
+        return -ENOENT;
+    }
+    memcpy(dev_key, node->dev_key, sizeof(node->dev_key));
+    return 0;
+}
+
+static int check_ranges(size_t p, const char *what, const struct meshrpr_cdb_range *ranges,
+                        size_t count, uint32_t min, uint32_t max, char *err_msg,
+                        size_t err_msg_size)
+{
+    if (count > MESHRPR_CDB_RANGE_COUNT) {
+        return check_fail(err_msg, err_msg_size, "provisioners[%zu].%s: more than %d ranges", p,
+                          what, MESHRPR_CDB_RANGE_COUNT);
+    }
+    for (size_t r = 0; r < count; r++) {
+        if (ranges[r].low < min || ranges[r].high > max || ranges[r].low > ranges[r].high) {
+            return check_fail(err_msg, err_msg_size,
+                              "provisioners[%zu].%s[%zu]: range %04X..%04X outside %04X..%04X "
+                              "or reversed",
+                              p, what, r, (unsigned)ranges[r].low, (unsigned)ranges[r].high,
+                              (unsigned)min, (unsigned)max);
+        }
+    }
+    return 0;
+}
+
+static int check_provisioners(const struct meshrpr_cdb *cdb, char *err_msg, size_t err_msg_size)
+{
+    for (size_t p = 0; p < MESHRPR_CDB_PROVISIONER_COUNT; p++) {
+        const struct meshrpr_cdb_provisioner *prov = &cdb->provisioners[p];
+        int err;
+
+        if (!prov->valid) {
+            continue;
+        }
+        if (!terminated(prov->name, sizeof(prov->name))) {
+            return check_fail(err_msg, err_msg_size,
+                              "provisioners[%zu].provisionerName: not terminated", p);
+        }
+        err = check_ranges(p, "allocatedUnicastRange", prov->unicast, prov->unicast_count, 0x0001,
+                           ADDR_UNICAST_MAX, err_msg, err_msg_size);
+        if (err == 0) {
+            err = check_ranges(p, "allocatedGroupRange", prov->group, prov->group_count,
+                               ADDR_GROUP_MIN, ADDR_GROUP_MAX, err_msg, err_msg_size);
+        }
+        if (err == 0) {
+            err = check_ranges(p, "allocatedSceneRange", prov->scene, prov->scene_count, 0x0001,
+                               0xffff, err_msg, err_msg_size);
+        }
+        if (err != 0) {
+            return err;
+        }
+        for (size_t q = 0; q < p; q++) {
+            if (cdb->provisioners[q].valid &&
+                memcmp(cdb->provisioners[q].uuid, prov->uuid, sizeof(prov->uuid)) == 0) {
+                return check_fail(err_msg, err_msg_size,
+                                  "provisioners[%zu].UUID: same as provisioners[%zu]", p, q);
+            }
+        }
+    }
+    return 0;
+}
+
+static int check_keys(const struct meshrpr_cdb *cdb, char *err_msg, size_t err_msg_size)
+{
+    for (size_t i = 0; i < MESHRPR_CDB_SUBNET_COUNT; i++) {
+        const struct meshrpr_cdb_subnet *sub = &cdb->subnets[i];
+        if (!sub->valid) {
+            continue;
+        }
+        if (sub->net_idx > KEY_IDX_MAX) {
+            return check_fail(err_msg, err_msg_size, "netKeys[%zu].index: %u is over 4095", i,
+                              (unsigned)sub->net_idx);
+        }
+        if (sub->kr_phase > 2) {
+            return check_fail(err_msg, err_msg_size, "netKeys[%zu].phase: %u is not 0, 1 or 2", i,
+                              (unsigned)sub->kr_phase);
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (cdb->subnets[j].valid && cdb->subnets[j].net_idx == sub->net_idx) {
+                return check_fail(err_msg, err_msg_size,
+                                  "netKeys[%zu].index: %u already used by netKeys[%zu]", i,
+                                  (unsigned)sub->net_idx, j);
+            }
+        }
+    }
+    for (size_t i = 0; i < MESHRPR_CDB_APP_KEY_COUNT; i++) {
+        const struct meshrpr_cdb_app_key *app = &cdb->app_keys[i];
+        bool bound = false;
+        if (!app->valid) {
+            continue;
+        }
+        if (app->app_idx > KEY_IDX_MAX) {
+            return check_fail(err_msg, err_msg_size, "appKeys[%zu].index: %u is over 4095", i,
+                              (unsigned)app->app_idx);
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (cdb->app_keys[j].valid && cdb->app_keys[j].app_idx == app->app_idx) {
+                return check_fail(err_msg, err_msg_size,
+                                  "appKeys[%zu].index: %u already used by appKeys[%zu]", i,
+                                  (unsigned)app->app_idx, j);
+            }
+        }
+        for (size_t j = 0; j < MESHRPR_CDB_SUBNET_COUNT; j++) {
+            bound |= cdb->subnets[j].valid && cdb->subnets[j].net_idx == app->net_idx;
+        }
+        if (!bound) {
+            return check_fail(err_msg, err_msg_size,
+                              "appKeys[%zu].boundNetKey: no NetKey with index %u", i,
+                              (unsigned)app->net_idx);
+        }
+    }
+    return 0;
+}
+
+static int check_nodes(const struct meshrpr_cdb *cdb, char *err_msg, size_t err_msg_size)
+{
+    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
+        const struct meshrpr_cdb_node *node = &cdb->nodes[i];
+        if (!node->valid) {
+            continue;
+        }
+        if (node->addr == 0 || node->addr > ADDR_UNICAST_MAX) {
+            return check_fail(err_msg, err_msg_size,
+                              "nodes[%zu].unicastAddress: %04X is not a unicast address "
+                              "(0001..7FFF)",
+                              i, (unsigned)node->addr);
+        }
+        if (node->num_elem == 0 || node_end(node) - 1 > ADDR_UNICAST_MAX) {
+            return check_fail(err_msg, err_msg_size,
+                              "nodes[%zu].elements: %u elements from %04X leave the unicast "
+                              "range",
+                              i, (unsigned)node->num_elem, (unsigned)node->addr);
+        }
+        if (node->net_idx > KEY_IDX_MAX) {
+            return check_fail(err_msg, err_msg_size, "nodes[%zu].netKeys: index %u is over 4095", i,
+                              (unsigned)node->net_idx);
+        }
+        for (size_t j = 0; j < i; j++) {
+            const struct meshrpr_cdb_node *other = &cdb->nodes[j];
+            if (!other->valid) {
+                continue;
+            }
+            if (memcmp(other->uuid, node->uuid, sizeof(node->uuid)) == 0) {
+                return check_fail(err_msg, err_msg_size, "nodes[%zu].UUID: same as nodes[%zu]", i,
+                                  j);
+            }
+            if (ranges_overlap(node->addr, node_end(node) - 1, other->addr, node_end(other) - 1)) {
+                return check_fail(err_msg, err_msg_size,
+                                  "nodes[%zu].unicastAddress: elements %04X..%04X overlap "
+                                  "nodes[%zu] (%04X..%04X)",
+                                  i, (unsigned)node->addr, (unsigned)(node_end(node) - 1), j,
+                                  (unsigned)other->addr, (unsigned)(node_end(other) - 1));
+            }
+        }
+    }
+    return 0;
+}
+
+int meshrpr_cdb_check(const struct meshrpr_cdb *cdb, char *err_msg, size_t err_msg_size)
+{
+    int err;
+
+    if (!terminated(cdb->mesh_name, sizeof(cdb->mesh_name))) {
+        return check_fail(err_msg, err_msg_size, "meshName: not terminated");
+    }
+    if (!terminated(cdb->timestamp, sizeof(cdb->timestamp)) || cdb->timestamp[0] == '\0') {
+        return check_fail(err_msg, err_msg_size, "timestamp: empty or not terminated");
+    }
+    err = check_keys(cdb, err_msg, err_msg_size);
+    if (err == 0) {
+        err = check_provisioners(cdb, err_msg, err_msg_size);
+    }
+    if (err == 0) {
+        err = check_nodes(cdb, err_msg, err_msg_size);
+    }
+    return err;
+}

@@ -19,6 +19,7 @@
 #include "net/net.h"
 #include "net/replay.h"
 #include "node/node_internal.h"
+#include "prov/pb_adv.h"
 
 /* AD types of the mesh bearers (Bluetooth Assigned Numbers, MshPRTv1.1 §3.3.1). */
 #define AD_TYPE_PB_ADV       0x29
@@ -333,12 +334,10 @@ void meshrpr_node_net_transmit_set(struct meshrpr_node *node, uint8_t transmit)
     (void)meshrpr_net_store(node);
 }
 
-void meshrpr_node_adv_recv(struct meshrpr_node *node, uint8_t ad_type, const uint8_t *data,
-                           size_t len, int8_t rssi)
+/* One mesh AD structure from non-connectable advertising. */
+static void adv_dispatch(struct meshrpr_node *node, uint8_t ad_type, const uint8_t *data,
+                         size_t len, int8_t rssi)
 {
-    if (data == NULL && len > 0) {
-        return;
-    }
     switch (ad_type) {
     case AD_TYPE_MESH_MESSAGE:
         if (node->provisioned) {
@@ -349,11 +348,75 @@ void meshrpr_node_adv_recv(struct meshrpr_node *node, uint8_t ad_type, const uin
         meshrpr_beacon_recv(node, data, len);
         break;
     case AD_TYPE_PB_ADV:
-        /* The provisioning bearer attaches here. */
+        meshrpr_pb_adv_recv(node, data, len);
         break;
     default:
         break;
     }
+}
+
+void meshrpr_node_scan_recv(struct meshrpr_node *node, const struct meshrpr_adv_report *report)
+{
+    if (report == NULL || (report->data == NULL && report->len > 0)) {
+        return;
+    }
+    if (node->scan_observer != NULL) {
+        node->scan_observer(node, report, node->scan_observer_ctx);
+    }
+    if (report->adv_type != MESHRPR_ADV_NONCONN_IND) {
+        return;
+    }
+    /* AD structures: Length (type and data), Type, Data; a zero length ends the data. */
+    for (size_t pos = 0; pos < report->len;) {
+        size_t ad_len = report->data[pos];
+        if (ad_len == 0 || pos + 1 + ad_len > report->len) {
+            break;
+        }
+        adv_dispatch(node, report->data[pos + 1], &report->data[pos + 2], ad_len - 1,
+                     report->rssi);
+        pos += 1 + ad_len;
+    }
+}
+
+void meshrpr_node_adv_recv(struct meshrpr_node *node, uint8_t ad_type, const uint8_t *data,
+                           size_t len, int8_t rssi)
+{
+    /* A lone AD structure: rebuild the report around it (advertiser unknown). */
+    uint8_t ad[2 + 255];
+    struct meshrpr_adv_report report = {
+        .adv_type = MESHRPR_ADV_NONCONN_IND,
+        .rssi = rssi,
+        .data = ad,
+        .len = len + 2,
+    };
+
+    if ((data == NULL && len > 0) || len > 254) {
+        return;
+    }
+    ad[0] = (uint8_t)(len + 1);
+    ad[1] = ad_type;
+    if (len > 0) {
+        memcpy(&ad[2], data, len);
+    }
+    meshrpr_node_scan_recv(node, &report);
+}
+
+void meshrpr_node_scan_observer_set(struct meshrpr_node *node,
+                                    void (*fn)(struct meshrpr_node *node,
+                                               const struct meshrpr_adv_report *report,
+                                               void *ctx),
+                                    void *ctx)
+{
+    node->scan_observer = fn;
+    node->scan_observer_ctx = ctx;
+}
+
+int meshrpr_node_scan_active_set(struct meshrpr_node *node, bool active)
+{
+    if (node->platform.scan_active_set == NULL) {
+        return -ENOTSUP;
+    }
+    return node->platform.scan_active_set(node->platform.ctx, active);
 }
 
 uint64_t meshrpr_node_next_deadline_ms(const struct meshrpr_node *node)

@@ -28,4 +28,14 @@ int meshrpr_node_erase(struct meshrpr_node *node, const char *key);
 /* Whether addr is one of this node's element addresses. */
 bool meshrpr_node_is_local_addr(const struct meshrpr_node *node, uint16_t addr);
 
+/* Register the one scan observer (the Remote Provisioning Server's scanner); NULL removes it. */
+void meshrpr_node_scan_observer_set(struct meshrpr_node *node,
+                                    void (*fn)(struct meshrpr_node *node,
+                                               const struct meshrpr_adv_report *report,
+                                               void *ctx),
+                                    void *ctx);
+
+/* Ask the host for active (true) or passive scanning. -ENOTSUP without the platform hook. */
+int meshrpr_node_scan_active_set(struct meshrpr_node *node, bool active);
+
 #endif /* MESHRPR_NODE_INTERNAL_H */

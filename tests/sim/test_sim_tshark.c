@@ -2,9 +2,12 @@
 /* Wireshark's opinion of the simulator's pcap trace. A small world sends an Unprovisioned
  * Device beacon, PB-ADV link control PDUs and Mesh Messages; tshark must decode them as mesh
  * beacon, PB-ADV and mesh network PDUs without a single expert-info item (no "Incorrect CRC",
- * no malformed packet). So that a tshark that silently checks nothing cannot pass, the same
- * trace with one CRC bit flipped must draw "Incorrect CRC". Registered only when CMake finds
- * tshark (TSHARK_PATH). */
+ * no malformed packet). A second world has a device advertising with ADV_IND, ADV_SCAN_IND and
+ * several AD structures in ADV_NONCONN_IND, one active and one passive scanner: tshark must
+ * show each PDU type, every SCAN_REQ from the active scanner and every SCAN_RSP, again without
+ * an expert item. So that a tshark that silently checks nothing cannot pass, the first trace
+ * with one CRC bit flipped must draw "Incorrect CRC". Registered only when CMake finds tshark
+ * (TSHARK_PATH). */
 #define _POSIX_C_SOURCE 200809L /* popen */
 
 #include "test_sim_dummy.h"
@@ -21,10 +24,11 @@
 #define TSHARK_PATH "tshark"
 #endif
 
-#define TRACE     "test_sim_tshark.pcap"
-#define BAD_TRACE "test_sim_tshark_badcrc.pcap"
-#define MAX_OUT   (4u << 20)
-#define MAX_FILE  (64u << 10)
+#define TRACE      "test_sim_tshark.pcap"
+#define BAD_TRACE  "test_sim_tshark_badcrc.pcap"
+#define SCAN_TRACE "test_sim_tshark_scan.pcap"
+#define MAX_OUT    (4u << 20)
+#define MAX_FILE   (64u << 10)
 
 struct world {
     struct meshrpr_sim sim;
@@ -152,6 +156,95 @@ static void test_trace_decodes_cleanly(void **state)
     free(out);
 }
 
+/* The device's AdvData: Flags, 16-bit UUID Mesh Provisioning, Complete Local Name "abcd". */
+#define DEV_ADV "020106 03032718 050961626364"
+/* Its scan response: Complete Local Name "mesh-dev" and a URI ("https:" is scheme 0x17). */
+#define DEV_SCAN_RSP "0909 6d6573682d646576 0f24 172f2f6578616d706c652e636f6d"
+/* An Unprovisioned Device beacon and a name in one ADV_NONCONN_IND. */
+#define BEACON_AND_NAME "14 2b" UNPROV_BEACON "050961626364"
+
+struct scan_counts {
+    uint64_t tx;
+    uint64_t scan_req;
+    uint64_t scan_rsp;
+};
+
+static void send_raw_hex(struct dummy_node *node, uint8_t adv_type, const char *hex, uint8_t count)
+{
+    uint8_t data[MESHRPR_SIM_MAX_ADV_DATA];
+    size_t len = test_hex(hex, data, sizeof(data));
+    assert_int_equal(dummy_node_send_raw(node, adv_type, data, len, count, 20), 0);
+}
+
+static struct scan_counts make_scan_trace(void)
+{
+    struct world *w = calloc(1, sizeof(*w));
+    assert_non_null(w);
+    uint8_t rsp[MESHRPR_SIM_MAX_ADV_DATA];
+    size_t rsp_len = test_hex(DEV_SCAN_RSP, rsp, sizeof(rsp));
+
+    meshrpr_sim_init(&w->sim, 8);
+    dummy_node_add(&w->sim, &w->nodes[0], "device");
+    dummy_node_add_reporter(&w->sim, &w->nodes[1], "active");
+    dummy_node_add_reporter(&w->sim, &w->nodes[2], "passive");
+    assert_int_equal(meshrpr_sim_node_set_scan_rsp(&w->sim, 0, rsp, rsp_len), 0);
+    assert_int_equal(w->nodes[1].platform->scan_active_set(w->nodes[1].platform->ctx, true), 0);
+    assert_int_equal(meshrpr_sim_pcap_open(&w->sim, SCAN_TRACE), 0);
+
+    send_raw_hex(&w->nodes[0], MESHRPR_ADV_IND, DEV_ADV, 2);
+    assert_int_equal(meshrpr_sim_run_until(&w->sim, 100), 0);
+    send_raw_hex(&w->nodes[0], MESHRPR_ADV_SCAN_IND, DEV_ADV, 3);
+    assert_int_equal(meshrpr_sim_run_until(&w->sim, 200), 0);
+    send_raw_hex(&w->nodes[0], MESHRPR_ADV_NONCONN_IND, BEACON_AND_NAME, 2);
+    assert_int_equal(meshrpr_sim_run_until(&w->sim, 1000), 0);
+    assert_int_equal(meshrpr_sim_pcap_close(&w->sim), 0);
+
+    /* Both scanners heard all 7 PDUs; only the active one got the 5 scan responses. */
+    assert_int_equal(w->nodes[1].report_count, 7 + 5);
+    assert_int_equal(w->nodes[2].report_count, 7);
+    struct scan_counts counts = { 0 };
+    for (int i = 0; i < 3; i++) {
+        const struct meshrpr_sim_node_stats *st = meshrpr_sim_node_stats(&w->sim, i);
+        counts.tx += st->tx;
+        counts.scan_req += st->scan_req_tx;
+        counts.scan_rsp += st->scan_rsp_tx;
+    }
+    free(w);
+    return counts;
+}
+
+static void test_scan_trace_decodes_cleanly(void **state)
+{
+    (void)state;
+    const struct scan_counts counts = make_scan_trace();
+    assert_int_equal(counts.tx, 7);
+    assert_int_equal(counts.scan_req, 5);
+    assert_int_equal(counts.scan_rsp, 5);
+
+    char *out = tshark_decode(SCAN_TRACE);
+    assert_non_null(strstr(out, "Frame 17:"));
+    assert_null(strstr(out, "Frame 18:"));
+    assert_int_equal(count(out, "PDU Type: 0x0 ADV_IND"), 2);
+    assert_int_equal(count(out, "PDU Type: 0x6 ADV_SCAN_IND"), 3);
+    assert_int_equal(count(out, "PDU Type: 0x2 ADV_NONCONN_IND"), 2);
+    assert_int_equal(count(out, "PDU Type: 0x3 SCAN_REQ"), 5);
+    assert_int_equal(count(out, "PDU Type: 0x4 SCAN_RSP"), 5);
+    /* The active scanner is node 1, the device node 0. */
+    assert_int_equal(count(out, "Scanning Address: c2:00:00:00:00:02"), 5);
+    assert_int_equal(count(out, "Advertising Address: c2:00:00:00:00:01"), 2 + 3 + 2 + 5 + 5);
+    assert_int_equal(count(out, "Device Name: abcd\n"), 2 * (2 + 3 + 2)); /* tree and value */
+    assert_int_equal(count(out, "Device Name: mesh-dev\n"), 2 * 5);
+    assert_int_equal(count(out, "Type: URI (0x24)"), 5);
+    assert_int_equal(count(out, "Unprovisioned Device Beacon"), 2);
+
+    assert_absent(out, "Expert Info");
+    assert_absent(out, "Malformed");
+    assert_absent(out, "Incorrect CRC");
+    assert_absent(out, "damaged");
+    assert_absent(out, "corrupt");
+    free(out);
+}
+
 static void test_checker_catches_a_bad_crc(void **state)
 {
     (void)state;
@@ -184,6 +277,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_trace_decodes_cleanly),
+        cmocka_unit_test(test_scan_trace_decodes_cleanly),
         cmocka_unit_test(test_checker_catches_a_bad_crc),
     };
 

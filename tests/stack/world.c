@@ -22,8 +22,14 @@ static void ops_process(void *n)
     meshrpr_node_process(n);
 }
 
+static void ops_adv_report(void *n, const struct meshrpr_adv_report *report)
+{
+    meshrpr_node_scan_recv(n, report);
+}
+
 static const struct meshrpr_sim_node_ops node_ops = {
     .adv_recv = ops_adv_recv,
+    .adv_report = ops_adv_report,
     .next_deadline_ms = ops_next_deadline_ms,
     .process = ops_process,
 };
