@@ -20,3 +20,9 @@ if(MESHRPR_SANITIZE)
     add_compile_options(${MESHRPR_SAN_FLAGS})
     add_link_options(${MESHRPR_SAN_FLAGS})
 endif()
+
+# With MESHRPR_FUZZ, instrument every target for coverage so libFuzzer sees inside the library;
+# only the fuzz executables link the fuzzer's main (tests/CMakeLists.txt).
+if(MESHRPR_FUZZ)
+    add_compile_options(-fsanitize=fuzzer-no-link)
+endif()

@@ -11,6 +11,10 @@
  */
 #include "net/beacon.h"
 
+#include <meshrpr/prov.h>
+
+#include "prov/unprov_beacon.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -258,11 +262,23 @@ static void secure_beacon_recv(struct meshrpr_node *node, const uint8_t *data, s
     }
 }
 
-/* Unprovisioned Device beacons (§3.10.2) are the provisioning layer's: its scanner (the
- * Remote Provisioning Server's scan and the provisioner's device discovery) plugs in here. */
+/* Unprovisioned Device beacons (§3.10.2) go to the application's unprovisioned_beacon
+ * callback, the provisioner's device discovery. (The Remote Provisioning Server reads them
+ * through the node's scan observer, with the advertiser's address.) */
 static void unprov_beacon_recv(struct meshrpr_node *node, const uint8_t *data, size_t len)
 {
-    (void)node, (void)data, (void)len;
+    const struct bt_mesh_prov *prov = node->cfg.prov;
+    uint8_t uuid[16];
+    uint16_t oob_info;
+    uint32_t uri_hash;
+    bool has_uri_hash;
+
+    if (prov == NULL || prov->unprovisioned_beacon == NULL ||
+        meshrpr_unprov_beacon_parse(data, len, uuid, &oob_info, &uri_hash, &has_uri_hash) != 0) {
+        return;
+    }
+    prov->unprovisioned_beacon(uuid, (bt_mesh_prov_oob_info_t)oob_info,
+                               has_uri_hash ? &uri_hash : NULL);
 }
 
 void meshrpr_beacon_recv(struct meshrpr_node *node, const uint8_t *data, size_t len)

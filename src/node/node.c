@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <meshrpr/prov.h>
+
 #define MESHRPR_LOG_MODULE "node"
 #include "core/log.h"
 
@@ -261,6 +263,9 @@ void meshrpr_node_reset(struct meshrpr_node *node)
     (void)meshrpr_access_store(node);
     (void)meshrpr_replay_store(node);
     (void)meshrpr_net_store(node);
+    if (node->cfg.prov != NULL && node->cfg.prov->reset != NULL) {
+        node->cfg.prov->reset();
+    }
 }
 
 bool meshrpr_node_is_provisioned(const struct meshrpr_node *node)
@@ -372,8 +377,7 @@ void meshrpr_node_scan_recv(struct meshrpr_node *node, const struct meshrpr_adv_
         if (ad_len == 0 || pos + 1 + ad_len > report->len) {
             break;
         }
-        adv_dispatch(node, report->data[pos + 1], &report->data[pos + 2], ad_len - 1,
-                     report->rssi);
+        adv_dispatch(node, report->data[pos + 1], &report->data[pos + 2], ad_len - 1, report->rssi);
         pos += 1 + ad_len;
     }
 }
@@ -403,8 +407,7 @@ void meshrpr_node_adv_recv(struct meshrpr_node *node, uint8_t ad_type, const uin
 
 void meshrpr_node_scan_observer_set(struct meshrpr_node *node,
                                     void (*fn)(struct meshrpr_node *node,
-                                               const struct meshrpr_adv_report *report,
-                                               void *ctx),
+                                               const struct meshrpr_adv_report *report, void *ctx),
                                     void *ctx)
 {
     node->scan_observer = fn;
@@ -433,10 +436,15 @@ bool meshrpr_node_is_idle(const struct meshrpr_node *node)
 {
     size_t armed = meshrpr_timer_queue_count(&node->timers);
 
+    /* Periodic beacons run for the node's whole life (unprovisioned or provisioned). */
     if (meshrpr_timer_is_armed(&node->beacon.timer)) {
-        armed--; /* the periodic beacon runs for the node's whole life */
+        armed--;
     }
-    return armed == 0 && node->net.loopback_count == 0 && meshrpr_lower_transport_is_idle(node);
+    if (meshrpr_timer_is_armed(&node->pb_adv.beacon.timer)) {
+        armed--;
+    }
+    return armed == 0 && node->net.loopback_count == 0 && meshrpr_lower_transport_is_idle(node) &&
+           meshrpr_pb_adv_is_idle(node);
 }
 
 uint32_t meshrpr_node_seq(const struct meshrpr_node *node)
