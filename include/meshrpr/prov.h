@@ -221,11 +221,15 @@ enum meshrpr_prov_status {
     MESHRPR_PROV_STATUS_REFUSED,
     /** The peer sent Provisioning Failed with error_code. */
     MESHRPR_PROV_STATUS_PEER_FAILED,
-    /** The protocol timer (60 s, 120 s with Input/Output OOB, §5.4.4) expired. */
+    /** A timer expired: the protocol timer (60 s, 120 s with Input/Output OOB, §5.4.4) or
+     *  the bearer's (PB-ADV link establishment or transaction timer). */
     MESHRPR_PROV_STATUS_TIMEOUT,
-    /** The bearer closed the link before completion (peer close, bearer timeout, loss). */
+    /** The link closed before completion for another reason (the peer closed it, the bearer
+     *  failed). */
     MESHRPR_PROV_STATUS_LINK_CLOSED,
-    /** A local resource or callback failed (error_code MESHRPR_PROV_ERR_UNEXPECTED_ERROR). */
+    /** This side could not go on: error_code is Out of Resources (no free address range or
+     *  database entry) or Unexpected Error (a callback failed, the chosen authentication does
+     *  not fit the device, a local computation failed). */
     MESHRPR_PROV_STATUS_LOCAL_ERROR,
 };
 

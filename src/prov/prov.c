@@ -105,10 +105,10 @@ void meshrpr_prov_cb_exit(struct meshrpr_node *node, struct meshrpr_prov_session
     node->prov.cb_session = previous;
 }
 
-/* What the state machine waits for, whatever the session's closing flags. */
+/* What the state machine waited for when it stopped (0xff once provisioning succeeded). */
 static uint8_t waiting_for_state(const struct meshrpr_prov_session *s)
 {
-    if (s->flags & (MESHRPR_PROV_F_FAILED | MESHRPR_PROV_F_DONE)) {
+    if (s->flags & MESHRPR_PROV_F_DONE) {
         return 0xff;
     }
     return s->role == MESHRPR_PROV_ROLE_PROVISIONER ? meshrpr_provisioner_waiting_for(s)
@@ -117,7 +117,8 @@ static uint8_t waiting_for_state(const struct meshrpr_prov_session *s)
 
 static uint8_t waiting_for(const struct meshrpr_prov_session *s)
 {
-    return (s->flags & MESHRPR_PROV_F_CLOSING) ? 0xff : waiting_for_state(s);
+    return (s->flags & (MESHRPR_PROV_F_CLOSING | MESHRPR_PROV_F_FAILED)) ? 0xff
+                                                                         : waiting_for_state(s);
 }
 
 static void status_set(struct meshrpr_prov_session *s, enum meshrpr_prov_status status,

@@ -105,7 +105,8 @@ int meshrpr_prov_provisioner_start_ext(struct meshrpr_node *node, struct meshrpr
  * Start the device session on a link a provisioner opened to this node. The link is taken as
  * open at once (a later link_opened is harmless); the session waits for Invite. Bearers call
  * this only when meshrpr_prov_device_can_start() allows it.
- * @return 0, -EINVAL (no bt_mesh_prov with a UUID), -EBUSY (the device session is in use).
+ * @return 0, -EINVAL (no bt_mesh_prov with a UUID), -EBUSY (the device session is in use),
+ *         -EALREADY (the node is provisioned and no data_apply hook says what to do).
  */
 int meshrpr_prov_device_start(struct meshrpr_node *node, struct meshrpr_prov_link *link);
 /* The same with hooks, for NPPI (the node is then already provisioned). */

@@ -478,6 +478,10 @@ int meshrpr_prov_device_start_ext(struct meshrpr_node *node, struct meshrpr_prov
     if (prov == NULL || prov->uuid == NULL) {
         return -EINVAL;
     }
+    /* Only NPPI (with its hooks) provisions a node that already is. */
+    if ((hooks == NULL || hooks->data_apply == NULL) && meshrpr_node_is_provisioned(node)) {
+        return -EALREADY;
+    }
     s = meshrpr_prov_session_alloc(node, MESHRPR_PROV_ROLE_DEVICE, link);
     if (s == NULL) {
         return -EBUSY;

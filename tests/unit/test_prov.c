@@ -1221,6 +1221,11 @@ static void test_api_arguments(void **state)
     assert_int_equal(meshrpr_prov_disable(&h->node[1], BT_MESH_PROV_REMOTE), 0);
     assert_int_equal(meshrpr_prov_enabled(&h->node[1]), 0);
 
+    /* A provisioned node is no device, except through NPPI's hooks. */
+    h->prov[0].uuid = h->uuid[0];
+    assert_int_equal(meshrpr_prov_device_start(pn, &h->link[2][H_DEV].link), -EALREADY);
+    h->prov[0].uuid = NULL;
+
     /* Provisioner starts: an unprovisioned node, an unknown NetKey, a group address. */
     assert_int_equal(meshrpr_prov_provisioner_start(&h->node[1], &h->link[0][H_PROV].link,
                                                     h->uuid[1], H_SAMPLE_NET_IDX, 0, 0),
