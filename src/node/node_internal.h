@@ -31,8 +31,7 @@ bool meshrpr_node_is_local_addr(const struct meshrpr_node *node, uint16_t addr);
 /* Register the one scan observer (the Remote Provisioning Server's scanner); NULL removes it. */
 void meshrpr_node_scan_observer_set(struct meshrpr_node *node,
                                     void (*fn)(struct meshrpr_node *node,
-                                               const struct meshrpr_adv_report *report,
-                                               void *ctx),
+                                               const struct meshrpr_adv_report *report, void *ctx),
                                     void *ctx);
 
 /* Ask the host for active (true) or passive scanning. -ENOTSUP without the platform hook. */
