@@ -30,7 +30,8 @@
 static int decode_hex(const char *hex, size_t value_len, struct meshrpr_prov_pdu *pdu,
                       uint8_t *code)
 {
-    uint8_t buf[128];
+    /* Decoded PDUs point into this buffer, so it outlives the call (until the next one). */
+    static uint8_t buf[128];
     size_t len = test_hex(hex, buf, sizeof(buf));
 
     return meshrpr_prov_pdu_decode(buf, len, value_len, pdu, code);
