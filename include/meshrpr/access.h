@@ -112,8 +112,14 @@ struct bt_mesh_msg_ctx {
 /* ---- Models ----------------------------------------------------------------------------- */
 struct bt_mesh_model;
 
-/** Minimum message length (positive) or exact length (negative, via BT_MESH_LEN_EXACT). */
-#define BT_MESH_LEN_EXACT(len) (-(len))
+/**
+ * Length rules of an op table entry: a minimum (zero or positive) or an exact length
+ * (negative). Zephyr encodes "exact n" as -n, which makes "exactly 0" the same as "at least 0"
+ * and lets a parameterless Get carry any parameters; meshrpr encodes it as -(n + 1), so
+ * BT_MESH_LEN_EXACT(0) really means no parameters. Tables written with the macros mean the
+ * same thing in both.
+ */
+#define BT_MESH_LEN_EXACT(len) (-(len)-1)
 #define BT_MESH_LEN_MIN(len)   (len)
 
 /** One opcode a model handles. The access layer checks the length before the handler runs. */

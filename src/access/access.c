@@ -293,7 +293,8 @@ static const struct bt_mesh_model_op *model_op_find(const struct bt_mesh_model *
 
 static bool op_len_ok(const struct bt_mesh_model_op *op, size_t len)
 {
-    return op->len < 0 ? len == (size_t)-op->len : len >= (size_t)op->len;
+    /* BT_MESH_LEN_EXACT(n) is -(n + 1). */
+    return op->len < 0 ? len == (size_t)(-(op->len + 1)) : len >= (size_t)op->len;
 }
 
 int meshrpr_access_recv(struct meshrpr_node *node, struct bt_mesh_msg_ctx *ctx, const uint8_t *data,
