@@ -84,6 +84,19 @@ struct meshrpr_node {
     bool provisioned;
     uint16_t addr; /* primary element address */
     uint8_t dev_key[16];
+    /* Device Key Candidate (MshPRTv1.1 §3.6.4.2): set by a Device Key or Node Composition
+     * Refresh, becomes the device key on its first successful use. */
+    uint8_t dev_key_candidate[16];
+    bool has_dev_key_candidate;
+    /* A Node Composition Refresh made comp_next the current composition. */
+    bool comp_refreshed;
+    /* NPPI in progress on this node: what the accepted Provisioning Data asks for. */
+    struct {
+        bool pending;
+        uint8_t procedure; /* enum bt_mesh_rpr_node_refresh */
+        uint16_t addr;
+        uint8_t dev_key[16];
+    } nppi;
     struct meshrpr_keys keys;
     struct meshrpr_net net;
     struct meshrpr_rpl rpl;

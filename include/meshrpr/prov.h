@@ -249,6 +249,10 @@ struct meshrpr_prov_result {
     /** Which PDU the session was waiting for when it ended (a Provisioning PDU type), or
      *  0xff when it was not waiting for one. */
     uint8_t waiting_for;
+    /** How the bearer closed the link (0 success, 1 timeout, 2 fail: the Link Close reasons of
+     *  MshPRTv1.1 §5.3.1.4.3). A device that sent Complete but whose link then failed has not
+     *  been acknowledged by its provisioner. */
+    uint8_t link_status;
 };
 
 /** Maximum Static OOB and AuthValue length. */
@@ -305,7 +309,8 @@ int meshrpr_prov_input_string(struct meshrpr_node *node, const char *str);
  * Device beacon and PB-ADV links; BT_MESH_PROV_REMOTE: NPPI through its own Remote
  * Provisioning Server).
  * @return 0, -EINVAL (no bt_mesh_prov with a UUID in the configuration, or no bearer),
- *         -EALREADY (already provisioned, for PB-ADV), -ENOTSUP (PB-GATT).
+ *         -EALREADY (already provisioned, for PB-ADV), -ENOTSUP (PB-GATT, or BT_MESH_PROV_REMOTE
+ *         on a node without a Remote Provisioning Server).
  */
 int meshrpr_prov_enable(struct meshrpr_node *node, bt_mesh_prov_bearer_t bearers);
 /** Stop offering the node on the given bearers (a link in progress continues).

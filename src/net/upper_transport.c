@@ -18,6 +18,7 @@
 #include "net/keys.h"
 #include "net/lower_transport.h"
 #include "node/node_internal.h"
+#include "prov/nppi.h"
 
 /* Upper Transport Access PDU: up to 380 octets of access message and a 32-bit TransMIC. */
 #define UPPER_PDU_MAX (BT_MESH_TX_SDU_MAX + BT_MESH_MIC_SHORT)
@@ -182,6 +183,14 @@ static int open_with_dev_key(struct meshrpr_node *node, const struct meshrpr_upp
     }
     /* Our own device key: a request to one of our servers. */
     if (try_decrypt(node->dev_key, false, rx, NULL, pdu, payload_len, mic_len, out)) {
+        *app_idx = BT_MESH_KEY_DEV_LOCAL;
+        return 0;
+    }
+    /* A Device Key Candidate from NPPI becomes the device key when it first opens a message
+     * (§3.6.4.2). */
+    if (node->has_dev_key_candidate &&
+        try_decrypt(node->dev_key_candidate, false, rx, NULL, pdu, payload_len, mic_len, out)) {
+        meshrpr_nppi_dev_key_candidate_used(node);
         *app_idx = BT_MESH_KEY_DEV_LOCAL;
         return 0;
     }

@@ -21,6 +21,7 @@
 #include "net/net.h"
 #include "net/replay.h"
 #include "node/node_internal.h"
+#include "prov/nppi.h"
 #include "prov/pb_adv.h"
 
 /* AD types of the mesh bearers (Bluetooth Assigned Numbers, MshPRTv1.1 §3.3.1). */
@@ -114,7 +115,7 @@ bool meshrpr_node_is_local_addr(const struct meshrpr_node *node, uint16_t addr)
 
 /* ---- Provisioning identity -------------------------------------------------------------- */
 
-static int prov_store(struct meshrpr_node *node)
+int meshrpr_node_identity_store(struct meshrpr_node *node)
 {
     uint8_t blob[1 + 2 + 16];
 
@@ -174,6 +175,12 @@ int meshrpr_node_init(struct meshrpr_node *node, const struct meshrpr_node_confi
     node->platform = *config->platform;
     node->cfg = *config;
     meshrpr_timer_queue_init(&node->timers);
+    /* A Node Composition Refresh done before the restart made page 128 the composition. */
+    meshrpr_nppi_restore(node);
+    if (node->comp_refreshed && node->cfg.comp_next != NULL) {
+        node->cfg.comp = node->cfg.comp_next;
+        node->cfg.comp_next = NULL;
+    }
 
     err = meshrpr_access_init(node);
     if (err != 0) {
@@ -228,7 +235,7 @@ int meshrpr_node_provision(struct meshrpr_node *node, const uint8_t net_key[16],
     node->net.seq_limit = 0;
     node->provisioned = true;
 
-    err = prov_store(node);
+    err = meshrpr_node_identity_store(node);
     if (err == 0) {
         err = meshrpr_keys_store(node);
     }
@@ -266,6 +273,19 @@ void meshrpr_node_reset(struct meshrpr_node *node)
     if (node->cfg.prov != NULL && node->cfg.prov->reset != NULL) {
         node->cfg.prov->reset();
     }
+}
+
+void meshrpr_node_composition_switch(struct meshrpr_node *node)
+{
+    if (node->cfg.comp_next == NULL) {
+        return;
+    }
+    node->cfg.comp = node->cfg.comp_next;
+    node->cfg.comp_next = NULL;
+    if (meshrpr_access_init(node) == 0) {
+        (void)meshrpr_access_start(node);
+    }
+    (void)meshrpr_access_store(node);
 }
 
 bool meshrpr_node_is_provisioned(const struct meshrpr_node *node)

@@ -37,4 +37,11 @@ void meshrpr_node_scan_observer_set(struct meshrpr_node *node,
 /* Ask the host for active (true) or passive scanning. -ENOTSUP without the platform hook. */
 int meshrpr_node_scan_active_set(struct meshrpr_node *node, bool active);
 
+/* Persist the provisioning identity (primary address and device key). */
+int meshrpr_node_identity_store(struct meshrpr_node *node);
+
+/* Node Composition Refresh: make comp_next the node's composition (models re-linked and
+ * started, their bindings and subscriptions cleared). */
+void meshrpr_node_composition_switch(struct meshrpr_node *node);
+
 #endif /* MESHRPR_NODE_INTERNAL_H */

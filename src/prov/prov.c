@@ -20,6 +20,7 @@
 #include "crypto/crypto.h"
 #include "node/node_internal.h"
 #include "prov/prov.h"
+#include "prov/nppi.h"
 
 /* ---- Sessions ----------------------------------------------------------------------------- */
 
@@ -394,6 +395,7 @@ static void link_closed(struct meshrpr_prov_link *link, enum meshrpr_prov_link_s
         memcpy(result.uuid, prov->uuid, 16);
     }
     result.addr = s->addr;
+    result.link_status = (uint8_t)reason;
     result.bearer = s->bearer;
     result.waiting_for = waiting_for_state(s);
     opened = (s->flags & MESHRPR_PROV_F_OPENED) != 0;
@@ -874,6 +876,9 @@ int meshrpr_prov_enable(struct meshrpr_node *node, bt_mesh_prov_bearer_t bearers
     if (meshrpr_node_is_provisioned(node) && (bearers & BT_MESH_PROV_ADV)) {
         return -EALREADY;
     }
+    if ((bearers & BT_MESH_PROV_REMOTE) && meshrpr_nppi_enable(node, true) != 0) {
+        return -ENOTSUP; /* NPPI needs the node's own Remote Provisioning Server */
+    }
     if ((bearers & BT_MESH_PROV_ADV) && !(node->prov.enabled & BT_MESH_PROV_ADV)) {
         int err = meshrpr_provisionee_adv_enable(node, true);
         if (err != 0) {
@@ -891,6 +896,9 @@ int meshrpr_prov_disable(struct meshrpr_node *node, bt_mesh_prov_bearer_t bearer
     }
     if ((bearers & BT_MESH_PROV_ADV) && (node->prov.enabled & BT_MESH_PROV_ADV)) {
         (void)meshrpr_provisionee_adv_enable(node, false);
+    }
+    if (bearers & BT_MESH_PROV_REMOTE) {
+        (void)meshrpr_nppi_enable(node, false);
     }
     node->prov.enabled &= (uint8_t)~bearers;
     return 0;

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Node Provisioning Protocol Interface on the node being refreshed (MshPRTv1.1 §3.11.8).
+ *
+ * The node's Remote Provisioning Server hands a Link Open(NPPI procedure) to this file, which
+ * runs the ordinary provisionee on it with three hooks: the Provisioning Data must carry the
+ * current NetKey and IV Index, and the address the procedure allows (§5.4.2.5: otherwise
+ * Provisioning Failed, Invalid Data); accepted data only waits; and the refresh takes effect
+ * only when the link closes with Success after Provisioning Complete, so a refresh interrupted
+ * after the data leaves the node on its old identity. Then:
+ * - Node Address Refresh: the new device key and address at once, SEQ from 0, every element
+ *   moved (§3.11.8.3);
+ * - Device Key Refresh and Node Composition Refresh: the new key as a Device Key Candidate
+ *   that becomes the device key on its first successful use, the old key working until then
+ *   (§3.6.4.2); a composition refresh also makes page 128 the node's composition.
+ * The outcome is stored, so it survives a restart.
+ */
+#include "prov/nppi.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <meshrpr/prov.h>
+#include <meshrpr/rpr.h>
+
+#define MESHRPR_LOG_MODULE "nppi"
+#include "core/log.h"
+
+#include "crypto/crypto.h"
+#include "models/rpr_srv.h"
+#include "net/keys.h"
+#include "net/lower_transport.h"
+#include "net/net.h"
+#include "node/node_internal.h"
+#include "prov/prov.h"
+
+#define NPPI_STORE_VERSION 1
+
+/* "node/nppi": version, flags (bit 0 candidate, bit 1 composition refreshed), candidate. */
+static int nppi_store(struct meshrpr_node *node)
+{
+    uint8_t blob[2 + 16] = { NPPI_STORE_VERSION };
+    int err;
+
+    blob[1] = (uint8_t)((node->has_dev_key_candidate ? 0x01 : 0) |
+                        (node->comp_refreshed ? 0x02 : 0));
+    memcpy(&blob[2], node->dev_key_candidate, 16);
+    err = meshrpr_node_store(node, "node/nppi", blob, sizeof(blob));
+    meshrpr_crypto_wipe(blob, sizeof(blob));
+    return err;
+}
+
+void meshrpr_nppi_restore(struct meshrpr_node *node)
+{
+    uint8_t blob[2 + 16];
+
+    if (meshrpr_node_load(node, "node/nppi", blob, sizeof(blob)) != (int)sizeof(blob) ||
+        blob[0] != NPPI_STORE_VERSION) {
+        return;
+    }
+    node->has_dev_key_candidate = (blob[1] & 0x01) != 0;
+    node->comp_refreshed = (blob[1] & 0x02) != 0;
+    if (node->has_dev_key_candidate) {
+        memcpy(node->dev_key_candidate, &blob[2], 16);
+    }
+    meshrpr_crypto_wipe(blob, sizeof(blob));
+}
+
+void meshrpr_nppi_dev_key_candidate_used(struct meshrpr_node *node)
+{
+    if (!node->has_dev_key_candidate) {
+        return;
+    }
+    memcpy(node->dev_key, node->dev_key_candidate, 16);
+    meshrpr_crypto_wipe(node->dev_key_candidate, 16);
+    node->has_dev_key_candidate = false;
+    MESHRPR_LOG_INF(&node->platform, "device key candidate in use: it is the device key now");
+    (void)meshrpr_node_identity_store(node);
+    (void)nppi_store(node);
+}
+
+/* Elements the node will have after the procedure. */
+static size_t elem_count_after(const struct meshrpr_node *node, uint8_t procedure)
+{
+    if (procedure == BT_MESH_RPR_NODE_REFRESH_COMPOSITION && node->cfg.comp_next != NULL) {
+        return node->cfg.comp_next->elem_count;
+    }
+    return node->access.elem_count;
+}
+
+static uint8_t nppi_data_check(struct meshrpr_prov_session *session,
+                               const struct meshrpr_prov_data *data)
+{
+    struct meshrpr_node *node = meshrpr_prov_session_node(session);
+    const struct meshrpr_subnet *sub = meshrpr_keys_subnet_get(node, data->net_idx);
+    const size_t old_count = node->access.elem_count;
+    const size_t new_count = elem_count_after(node, node->nppi.procedure);
+
+    /* §5.4.2.5: the NetKey and IV Index must be the node's current ones. */
+    if (sub == NULL || memcmp(sub->net_key, data->net_key, 16) != 0 ||
+        data->iv_index != node->net.iv_index) {
+        MESHRPR_LOG_WRN(&node->platform, "NPPI data: not the current NetKey or IV Index");
+        return MESHRPR_PROV_ERR_INVALID_DATA;
+    }
+    if (node->nppi.procedure != BT_MESH_RPR_NODE_REFRESH_ADDR) {
+        /* Device Key and Node Composition Refresh keep the address. */
+        return data->addr == node->addr ? 0 : MESHRPR_PROV_ERR_INVALID_DATA;
+    }
+    /* Node Address Refresh: a new unicast range that does not overlap the current one. */
+    if (!BT_MESH_ADDR_IS_UNICAST(data->addr) || data->addr + new_count - 1 > 0x7fff ||
+        (data->addr < node->addr + old_count && node->addr < data->addr + new_count)) {
+        MESHRPR_LOG_WRN(&node->platform, "NPPI data: address 0x%04x not allowed", data->addr);
+        return MESHRPR_PROV_ERR_INVALID_DATA;
+    }
+    return 0;
+}
+
+static int nppi_data_apply(struct meshrpr_prov_session *session,
+                           const struct meshrpr_prov_data *data, const uint8_t dev_key[16])
+{
+    struct meshrpr_node *node = meshrpr_prov_session_node(session);
+
+    /* Only remembered: nothing changes before the provisioner has closed the link with
+     * Success (interrupted refreshes leave the node as it was). */
+    node->nppi.pending = true;
+    node->nppi.addr = data->addr;
+    memcpy(node->nppi.dev_key, dev_key, 16);
+    return 0;
+}
+
+static void refresh_apply(struct meshrpr_node *node)
+{
+    const struct bt_mesh_prov *prov = node->cfg.prov;
+    const uint8_t procedure = node->nppi.procedure;
+
+    switch (procedure) {
+    case BT_MESH_RPR_NODE_REFRESH_ADDR:
+        /* The new key and address at once; a new address starts its SEQ from 0 and nothing
+         * in flight from the old one can finish. */
+        meshrpr_lower_transport_reset(node);
+        memcpy(node->dev_key, node->nppi.dev_key, 16);
+        meshrpr_crypto_wipe(node->dev_key_candidate, 16);
+        node->has_dev_key_candidate = false;
+        node->addr = node->nppi.addr;
+        node->net.seq = 0;
+        node->net.seq_limit = 0;
+        (void)meshrpr_net_store(node);
+        (void)meshrpr_node_identity_store(node);
+        break;
+    default:
+        if (procedure == BT_MESH_RPR_NODE_REFRESH_COMPOSITION) {
+            meshrpr_node_composition_switch(node);
+            node->comp_refreshed = true;
+        }
+        /* The key is a candidate until its first use (Device Key and Composition Refresh). */
+        memcpy(node->dev_key_candidate, node->nppi.dev_key, 16);
+        node->has_dev_key_candidate = true;
+        break;
+    }
+    (void)nppi_store(node);
+    MESHRPR_LOG_INF(&node->platform, "NPPI procedure %u done: address 0x%04x", procedure,
+                    node->addr);
+    if (prov != NULL && prov->reprovisioned != NULL) {
+        prov->reprovisioned(node->addr);
+    }
+}
+
+static void nppi_ended(void *ctx, const struct meshrpr_prov_result *result)
+{
+    struct meshrpr_node *node = ctx;
+
+    if (node->nppi.pending && result->status == MESHRPR_PROV_STATUS_SUCCESS &&
+        result->link_status == 0 /* the client closed with Success */) {
+        refresh_apply(node);
+    } else if (node->nppi.pending) {
+        MESHRPR_LOG_WRN(&node->platform, "NPPI interrupted: keeping the old identity");
+    }
+    meshrpr_crypto_wipe(&node->nppi, sizeof(node->nppi));
+}
+
+static const struct meshrpr_prov_hooks nppi_hooks = {
+    .data_check = nppi_data_check,
+    .data_apply = nppi_data_apply,
+    .ended = nppi_ended,
+};
+
+static int nppi_link_open(struct meshrpr_node *node, struct meshrpr_prov_link *link,
+                          enum bt_mesh_rpr_node_refresh procedure, void *ctx)
+{
+    (void)ctx;
+    if (!node->provisioned) {
+        return -EINVAL;
+    }
+    meshrpr_crypto_wipe(&node->nppi, sizeof(node->nppi));
+    node->nppi.procedure = (uint8_t)procedure;
+    return meshrpr_prov_device_start_ext(node, link, &nppi_hooks, node);
+}
+
+static const struct meshrpr_rpr_srv_nppi nppi_handler = { .link_open = nppi_link_open };
+
+int meshrpr_nppi_enable(struct meshrpr_node *node, bool enable)
+{
+    return meshrpr_rpr_srv_nppi_set(node, enable ? &nppi_handler : NULL, NULL);
+}
