@@ -42,8 +42,8 @@ static int nppi_store(struct meshrpr_node *node)
     uint8_t blob[2 + 16] = { NPPI_STORE_VERSION };
     int err;
 
-    blob[1] = (uint8_t)((node->has_dev_key_candidate ? 0x01 : 0) |
-                        (node->comp_refreshed ? 0x02 : 0));
+    blob[1] =
+        (uint8_t)((node->has_dev_key_candidate ? 0x01 : 0) | (node->comp_refreshed ? 0x02 : 0));
     memcpy(&blob[2], node->dev_key_candidate, 16);
     err = meshrpr_node_store(node, "node/nppi", blob, sizeof(blob));
     meshrpr_crypto_wipe(blob, sizeof(blob));

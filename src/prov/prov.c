@@ -19,8 +19,8 @@
 
 #include "crypto/crypto.h"
 #include "node/node_internal.h"
-#include "prov/prov.h"
 #include "prov/nppi.h"
+#include "prov/prov.h"
 
 /* ---- Sessions ----------------------------------------------------------------------------- */
 
