@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers of the meshrpr tool tests (sourced by the test_*.sh scripts): run a command and check
+# its exit code, its output and its error message. POSIX sh only.
+
+# fail MESSAGE: print it and stop the test.
+fail() {
+    echo "FAIL: $*" >&2
+    exit 1
+}
+
+# run CODE CMD...: run CMD with stdout in out.txt and stderr in err.txt; the exit code must be
+# CODE.
+run() {
+    want=$1
+    shift
+    echo "+ $*" >&2
+    "$@" >out.txt 2>err.txt
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        echo "--- stdout" >&2
+        cat out.txt >&2
+        echo "--- stderr" >&2
+        cat err.txt >&2
+        fail "exit code $got, expected $want: $*"
+    fi
+}
+
+# expect FILE PATTERN: FILE contains a line matching the extended regular expression.
+expect() {
+    if ! grep -Eq -- "$2" "$1"; then
+        echo "--- $1" >&2
+        cat "$1" >&2
+        fail "no line of $1 matches: $2"
+    fi
+}
+
+# expect_not FILE PATTERN: no line of FILE matches.
+expect_not() {
+    if grep -Eq -- "$2" "$1"; then
+        echo "--- $1" >&2
+        cat "$1" >&2
+        fail "a line of $1 matches: $2"
+    fi
+}
+
+# same FILE1 FILE2: byte-identical.
+same() {
+    cmp -s "$1" "$2" || fail "$1 and $2 differ"
+}
+
+# json_ok FILE: valid JSON (checked with python3 when the machine has it).
+json_ok() {
+    if command -v python3 >/dev/null 2>&1; then
+        python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$1" ||
+            fail "$1 is not valid JSON"
+    fi
+}

@@ -1,0 +1,1248 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The commands of the meshrpr tool (see commands.h). Each Remote Provisioning command makes
+ * the documented call of include/meshrpr/rpr_cli.h on the world's provisioner, runs the
+ * simulated network as long as the operation takes in virtual time, and prints what the
+ * client's callbacks reported. Errors go to stderr as one clear line and a non-zero exit code.
+ */
+#include "commands.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "demo.h"
+#include "shell.h"
+#include "util.h"
+
+/* Extra virtual time after a scan's timeout for the last (acknowledged) reports to arrive. */
+#define SCAN_GRACE_MS 3000u
+/* Longest wait for one remote provisioning (120 s protocol timer with Input/Output OOB, plus
+ * the link set-up). */
+#define PROVISION_MAX_MS 150000u
+/* Extended Scan of the server's own information: it answers at once. */
+#define SCAN_SRV_WAIT_MS 5000u
+
+/* ---- Helpers ------------------------------------------------------------------------------- */
+
+/* Print an error (and add it to the JSON result) and return code. */
+static int fail(struct cmd_ctx *c, int code, const char *fmt, ...) TOOL_PRINTF(3, 4);
+
+static int fail(struct cmd_ctx *c, int code, const char *fmt, ...)
+{
+    char msg[320];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    tool_error("%s", msg);
+    out_str(c->out.root, "error", msg);
+    return code;
+}
+
+/* What a failed request means, in words. */
+static const char *req_error(int err)
+{
+    switch (err) {
+    case -ETIMEDOUT:
+        return "no answer in time";
+    case -EBUSY:
+        return "busy: a request of this kind or a link through this server is in progress";
+    case -EINVAL:
+        return "invalid arguments";
+    case -ENOTSUP:
+        return "not supported";
+    case -EEXIST:
+        return "the device is already in the node database";
+    case -ENOMEM:
+        return "every provisioning link of the client is in use";
+    case -ECONNREFUSED:
+        return "the server refused to open the link";
+    case -ECONNABORTED:
+        return "the link ended before the server answered";
+    case -ENOENT:
+        return "no such node in the database";
+    case -EADDRNOTAVAIL:
+        return "the provisioner is not provisioned";
+    case -ENOBUFS:
+        return "no transport buffer free";
+    default:
+        return strerror(-err);
+    }
+}
+
+static int req_fail(struct cmd_ctx *c, const char *what, int err)
+{
+    char addr[7];
+
+    tool_addr_str(addr, c->srv.addr);
+    return fail(c, TOOL_EXIT_FAIL, "%s through %s failed: %s (%d)", what, addr, req_error(err),
+                err);
+}
+
+static void add_server(struct cmd_ctx *c)
+{
+    out_num(c->out.root, "server", c->srv.addr);
+}
+
+static int parse_ad_types(struct cmd_ctx *c, int argc, char *const *argv, uint8_t *types, size_t *n)
+{
+    *n = 0;
+    for (int i = 0; i < argc; i++) {
+        uint64_t v;
+        if (*n == 16) {
+            return fail(c, TOOL_EXIT_USAGE, "at most 16 AD types");
+        }
+        if (tool_parse_u64(argv[i], 0, 0xff, &v) != 0) {
+            return fail(c, TOOL_EXIT_USAGE, "bad AD type \"%s\" (a number 0..255, e.g. 0x09)",
+                        argv[i]);
+        }
+        /* MshPRTv1.1 §4.3.4.7: the incomplete service UUID lists and the Shortened Local Name
+         * may not be asked for, and no type twice. */
+        if (v == 0x02 || v == 0x04 || v == 0x06 || v == 0x08) {
+            return fail(c, TOOL_EXIT_USAGE,
+                        "AD type 0x%02x may not be asked for (incomplete UUID lists and the "
+                        "Shortened Local Name are prohibited in an Extended Scan)",
+                        (unsigned)v);
+        }
+        for (size_t k = 0; k < *n; k++) {
+            if (types[k] == v) {
+                return fail(c, TOOL_EXIT_USAGE, "AD type 0x%02x given twice", (unsigned)v);
+            }
+        }
+        types[(*n)++] = (uint8_t)v;
+    }
+    if (*n == 0) {
+        /* Without types: the Complete Local Name and the URI. */
+        types[(*n)++] = 0x09;
+        types[(*n)++] = 0x24;
+    }
+    return TOOL_EXIT_OK;
+}
+
+static void record_found(struct cmd_ctx *c, const struct b_scan_event *e)
+{
+    struct world_found f;
+
+    memset(&f, 0, sizeof(f));
+    memcpy(f.uuid, e->unprov.uuid, 16);
+    f.server = e->server;
+    f.rssi = e->unprov.rssi;
+    f.oob_info = (uint16_t)e->unprov.oob;
+    f.has_uri_hash = (e->unprov.flags & BT_MESH_RPR_UNPROV_HASH) != 0;
+    f.uri_hash = e->unprov.hash;
+    f.ext = e->ext;
+    f.ad_len = e->ad_len;
+    memcpy(f.ad, e->ad, e->ad_len);
+    f.time_ms = e->time_ms;
+    world_found_put(c->w, &f);
+}
+
+static void print_scan_status(struct cmd_ctx *c, const struct bt_mesh_rpr_scan_status *st)
+{
+    cJSON *o = out_obj(c->out.root, "scan_status");
+    char addr[7];
+
+    tool_addr_str(addr, c->srv.addr);
+    out_str(o, "status", out_rpr_status(st->status));
+    out_num(o, "status_code", st->status);
+    out_str(o, "state", out_scan_state(st->scan));
+    out_num(o, "max_devs", st->max_devs);
+    out_num(o, "timeout_s", st->timeout);
+    out_text(&c->out, "server %s: scan status %s, state %s, max devices %u, %u s left", addr,
+             out_rpr_status(st->status), out_scan_state(st->scan), (unsigned)st->max_devs,
+             (unsigned)st->timeout);
+}
+
+static int scan_status_result(struct cmd_ctx *c, const struct bt_mesh_rpr_scan_status *st)
+{
+    if (st->status != BT_MESH_RPR_SUCCESS) {
+        char addr[7];
+        tool_addr_str(addr, c->srv.addr);
+        return fail(c, TOOL_EXIT_FAIL, "server %s answered %s", addr, out_rpr_status(st->status));
+    }
+    return TOOL_EXIT_OK;
+}
+
+static void print_report(struct cmd_ctx *c, cJSON *arr, const struct b_scan_event *e)
+{
+    cJSON *o = out_arr_obj(arr);
+    char uuid[33], oob[96], hash[24] = "";
+
+    tool_uuid_str(uuid, e->unprov.uuid);
+    out_oob_info((uint16_t)e->unprov.oob, oob, sizeof(oob));
+    out_str(o, "uuid", uuid);
+    out_num(o, "rssi", e->unprov.rssi);
+    out_num(o, "oob_info", (uint16_t)e->unprov.oob);
+    if (e->unprov.flags & BT_MESH_RPR_UNPROV_HASH) {
+        out_num(o, "uri_hash", e->unprov.hash);
+        snprintf(hash, sizeof(hash), ", uri hash %08" PRIx32, e->unprov.hash);
+    }
+    out_num(o, "time_ms", (double)e->time_ms);
+    out_text(&c->out, "  %s  rssi %d dBm, oob %s%s", uuid, e->unprov.rssi, oob, hash);
+}
+
+/* ---- Remote Provisioning commands ---------------------------------------------------------- */
+
+static int cmd_scan_caps(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    struct bt_mesh_rpr_caps caps;
+    char addr[7];
+    int err;
+
+    (void)argc;
+    (void)argv;
+    add_server(c);
+    err = bt_mesh_rpr_scan_caps_get(building_rpr_cli(c->b), &c->srv, &caps);
+    if (err != 0) {
+        return req_fail(c, "Scan Capabilities Get", err);
+    }
+    tool_addr_str(addr, c->srv.addr);
+    out_num(c->out.root, "max_devs", caps.max_devs);
+    out_bool(c->out.root, "active_scan", caps.active_scan);
+    out_text(&c->out, "server %s: scans up to %u devices, active scanning %s", addr,
+             (unsigned)caps.max_devs, caps.active_scan ? "supported" : "not supported");
+    return TOOL_EXIT_OK;
+}
+
+static int cmd_scan_get(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    struct bt_mesh_rpr_scan_status st;
+    int err;
+
+    (void)argc;
+    (void)argv;
+    add_server(c);
+    err = bt_mesh_rpr_scan_get(building_rpr_cli(c->b), &c->srv, &st);
+    if (err != 0) {
+        return req_fail(c, "Scan Get", err);
+    }
+    print_scan_status(c, &st);
+    return scan_status_result(c, &st);
+}
+
+static int cmd_scan_stop(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    struct bt_mesh_rpr_scan_status st;
+    int err;
+
+    (void)argc;
+    (void)argv;
+    add_server(c);
+    err = bt_mesh_rpr_scan_stop(building_rpr_cli(c->b), &c->srv, &st);
+    if (err != 0) {
+        return req_fail(c, "Scan Stop", err);
+    }
+    print_scan_status(c, &st);
+    return scan_status_result(c, &st);
+}
+
+struct scan_wait {
+    uint16_t server;
+    uint64_t since_ms;
+    const uint8_t *uuid;
+    bool ext;
+};
+
+static const struct b_scan_event *scan_event(const struct building *b, const struct scan_wait *w,
+                                             size_t nth)
+{
+    for (size_t i = 0; i < b->scan_count; i++) {
+        const struct b_scan_event *e = &b->scans[i];
+        if (e->time_ms >= w->since_ms && e->server == w->server && e->ext == w->ext &&
+            (w->uuid == NULL || memcmp(e->unprov.uuid, w->uuid, 16) == 0)) {
+            if (nth-- == 0) {
+                return e;
+            }
+        }
+    }
+    return NULL;
+}
+
+static bool scan_found(struct building *b, void *arg)
+{
+    return scan_event(b, arg, 0) != NULL;
+}
+
+static int cmd_scan(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    struct bt_mesh_rpr_scan_status st;
+    struct scan_wait wait = { .server = c->srv.addr, .since_ms = building_now_ms(c->b) };
+    uint8_t uuid[16];
+    uint64_t timeout_s, max_devs = BT_MESH_RPR_SCAN_MAX_DEVS_ANY;
+    const struct b_scan_event *e;
+    cJSON *arr;
+    size_t n = 0;
+    int err;
+
+    add_server(c);
+    if (tool_parse_u64(argv[0], 1, 255, &timeout_s) != 0) {
+        return fail(c, TOOL_EXIT_USAGE, "bad TIMEOUT \"%s\" (seconds, 1..255)", argv[0]);
+    }
+    if (argc > 1) {
+        if (tool_parse_uuid(argv[1], uuid) != 0) {
+            return fail(c, TOOL_EXIT_USAGE, "bad UUID \"%s\" (1 to 16 octets of hex)", argv[1]);
+        }
+        wait.uuid = uuid;
+    }
+    if (c->a->set[OPT_MAX_DEVS] && tool_parse_u64(c->a->val[OPT_MAX_DEVS], 0, 255, &max_devs)) {
+        return fail(c, TOOL_EXIT_USAGE, "bad --max-devs (0..255, 0: as many as the server holds)");
+    }
+    err = bt_mesh_rpr_scan_start(building_rpr_cli(c->b), &c->srv, wait.uuid, (uint8_t)timeout_s,
+                                 (uint8_t)max_devs, &st);
+    if (err != 0) {
+        return req_fail(c, "Scan Start", err);
+    }
+    print_scan_status(c, &st);
+    if (st.status != BT_MESH_RPR_SUCCESS) {
+        return scan_status_result(c, &st);
+    }
+    /* The scan runs for its timeout (a single-device scan until that device is found); the
+     * reports are acknowledged messages that may trail it a little. */
+    if (wait.uuid != NULL) {
+        (void)building_run_until(c->b, scan_found, &wait,
+                                 wait.since_ms + timeout_s * 1000 + SCAN_GRACE_MS);
+    } else {
+        (void)building_run_for(c->b, wait.since_ms + timeout_s * 1000 + SCAN_GRACE_MS -
+                                         building_now_ms(c->b));
+    }
+    arr = out_arr(c->out.root, "reports");
+    while ((e = scan_event(c->b, &wait, n)) != NULL) {
+        print_report(c, arr, e);
+        record_found(c, e);
+        n++;
+    }
+    out_text(&c->out, "%zu device%s found", n, n == 1 ? "" : "s");
+    return TOOL_EXIT_OK;
+}
+
+/* An Extended Scan (of a device, or of the server itself when uuid is NULL). */
+static int ext_scan(struct cmd_ctx *c, const uint8_t *uuid, uint8_t timeout_s, const uint8_t *types,
+                    size_t n_types, uint64_t wait_ms)
+{
+    struct scan_wait wait = {
+        .server = c->srv.addr, .since_ms = building_now_ms(c->b), .uuid = uuid, .ext = true
+    };
+    const struct b_scan_event *e;
+    char addr[7], id[33], text[512];
+    cJSON *report;
+    int err;
+
+    add_server(c);
+    tool_addr_str(addr, c->srv.addr);
+    err = bt_mesh_rpr_scan_start_ext(building_rpr_cli(c->b), &c->srv, uuid, timeout_s, types,
+                                     n_types);
+    if (err != 0) {
+        return req_fail(c, "Extended Scan Start", err);
+    }
+    (void)building_run_until(c->b, scan_found, &wait, wait.since_ms + wait_ms);
+    e = scan_event(c->b, &wait, 0);
+    if (e == NULL) {
+        return fail(c, TOOL_EXIT_FAIL, "no Extended Scan Report from %s", addr);
+    }
+    tool_uuid_str(id, e->unprov.uuid);
+    report = out_obj(c->out.root, "report");
+    out_str(report, "uuid", id);
+    if (e->failed) {
+        out_str(report, "status", out_rpr_status(e->status));
+        if (e->status != BT_MESH_RPR_SUCCESS) {
+            return fail(c, TOOL_EXIT_FAIL, "server %s refused the Extended Scan: %s", addr,
+                        out_rpr_status(e->status));
+        }
+        return fail(c, TOOL_EXIT_FAIL, "server %s did not find %s within %u s", addr, id,
+                    (unsigned)timeout_s);
+    }
+    out_str(report, "status", "success");
+    out_num(report, "oob_info", (uint16_t)e->unprov.oob);
+    out_hex(report, "ad_data", e->ad, e->ad_len);
+    (void)out_ad(e->ad, e->ad_len, text, sizeof(text), out_arr(report, "ad"));
+    out_text(&c->out, "server %s: %s: %s", addr, uuid != NULL ? id : "its own information",
+             text[0] != '\0' ? text : "(no AD structures of those types)");
+    if (uuid != NULL) {
+        record_found(c, e);
+    }
+    return TOOL_EXIT_OK;
+}
+
+static int cmd_scan_ext(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    uint8_t uuid[16], types[16];
+    uint64_t timeout_s;
+    size_t n;
+    int rc;
+
+    if (tool_parse_u64(argv[0], BT_MESH_RPR_EXT_SCAN_TIME_MIN, BT_MESH_RPR_EXT_SCAN_TIME_MAX,
+                       &timeout_s) != 0) {
+        return fail(c, TOOL_EXIT_USAGE, "bad TIMEOUT \"%s\" (seconds, 1..21)", argv[0]);
+    }
+    if (tool_parse_uuid(argv[1], uuid) != 0) {
+        return fail(c, TOOL_EXIT_USAGE, "bad UUID \"%s\" (1 to 16 octets of hex)", argv[1]);
+    }
+    rc = parse_ad_types(c, argc - 2, argv + 2, types, &n);
+    if (rc != TOOL_EXIT_OK) {
+        return rc;
+    }
+    return ext_scan(c, uuid, (uint8_t)timeout_s, types, n, timeout_s * 1000 + SCAN_GRACE_MS);
+}
+
+static int cmd_scan_srv(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    uint8_t types[16];
+    size_t n;
+    int rc = parse_ad_types(c, argc, argv, types, &n);
+
+    if (rc != TOOL_EXIT_OK) {
+        return rc;
+    }
+    /* No UUID: the server's own information; the timeout is not used. */
+    return ext_scan(c, NULL, BT_MESH_RPR_EXT_SCAN_TIME_MIN, types, n, SCAN_SRV_WAIT_MS);
+}
+
+static int print_link(struct cmd_ctx *c, const struct bt_mesh_rpr_link *l)
+{
+    char addr[7];
+
+    tool_addr_str(addr, c->srv.addr);
+    out_str(c->out.root, "status", out_rpr_status(l->status));
+    out_num(c->out.root, "status_code", l->status);
+    out_str(c->out.root, "state", out_link_state(l->state));
+    out_text(&c->out, "server %s: link status %s, state %s", addr, out_rpr_status(l->status),
+             out_link_state(l->state));
+    if (l->status != BT_MESH_RPR_SUCCESS) {
+        return fail(c, TOOL_EXIT_FAIL, "server %s answered %s", addr, out_rpr_status(l->status));
+    }
+    return TOOL_EXIT_OK;
+}
+
+static int cmd_link_get(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    struct bt_mesh_rpr_link l;
+    int err;
+
+    (void)argc;
+    (void)argv;
+    add_server(c);
+    err = bt_mesh_rpr_link_get(building_rpr_cli(c->b), &c->srv, &l);
+    if (err != 0) {
+        return req_fail(c, "Link Get", err);
+    }
+    return print_link(c, &l);
+}
+
+static int cmd_link_close(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    struct bt_mesh_rpr_link l;
+    int err;
+
+    (void)argc;
+    (void)argv;
+    add_server(c);
+    err = bt_mesh_rpr_link_close(building_rpr_cli(c->b), &c->srv, &l);
+    if (err != 0) {
+        return req_fail(c, "Link Close", err);
+    }
+    return print_link(c, &l);
+}
+
+/* The server that reported the device in the last scans (the strongest signal). */
+static bool server_for(struct cmd_ctx *c, const uint8_t uuid[16], uint16_t *server)
+{
+    const struct world_found *best = NULL;
+
+    for (size_t i = 0; i < c->w->found_count; i++) {
+        const struct world_found *f = &c->w->found[i];
+        if (memcmp(f->uuid, uuid, 16) == 0 && !f->ext && (best == NULL || f->rssi > best->rssi)) {
+            best = f;
+        }
+    }
+    if (best != NULL) {
+        *server = best->server;
+    }
+    return best != NULL;
+}
+
+static int resolve_server(struct cmd_ctx *c, uint16_t addr);
+
+static int cmd_provision_remote(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    uint64_t since_ms = building_now_ms(c->b);
+    struct b_outcome o;
+    struct b_target *t;
+    uint8_t uuid[16], static_val[16];
+    size_t static_len = 0;
+    uint64_t net_idx;
+    uint16_t addr;
+    char id[33], srv[7], dev[7], took[24];
+    int err, rc;
+
+    (void)argc;
+    if (tool_parse_uuid(argv[0], uuid) != 0) {
+        return fail(c, TOOL_EXIT_USAGE, "bad UUID \"%s\" (1 to 16 octets of hex)", argv[0]);
+    }
+    if (tool_parse_u64(argv[1], 0, 0xfff, &net_idx) != 0) {
+        return fail(c, TOOL_EXIT_USAGE, "bad NET_IDX \"%s\" (0..4095)", argv[1]);
+    }
+    if (tool_parse_addr(argv[2], true, &addr) != 0) {
+        return fail(c, TOOL_EXIT_USAGE,
+                    "bad ADDR \"%s\" (a unicast address 0x0001..0x7fff, or 0 for the lowest free)",
+                    argv[2]);
+    }
+    if (c->a->set[OPT_STATIC_OOB] &&
+        tool_unhex(c->a->val[OPT_STATIC_OOB], static_val, sizeof(static_val), &static_len) != 0) {
+        return fail(c, TOOL_EXIT_USAGE, "bad --static-oob (1 to 16 octets of hex)");
+    }
+    if (c->a->set[OPT_STATIC_OOB] && static_len == 0) {
+        return fail(c, TOOL_EXIT_USAGE, "bad --static-oob (1 to 16 octets of hex)");
+    }
+    if (!c->a->set[OPT_SERVER]) {
+        uint16_t found;
+        if (!server_for(c, uuid, &found)) {
+            return fail(c, TOOL_EXIT_USAGE,
+                        "--server ADDR is needed: no scan has found this device yet");
+        }
+        rc = resolve_server(c, found);
+        if (rc != TOOL_EXIT_OK) {
+            return rc;
+        }
+    }
+    tool_uuid_str(id, uuid);
+    tool_addr_str(srv, c->srv.addr);
+    add_server(c);
+    out_str(c->out.root, "uuid", id);
+    t = building_target_add(c->b, uuid, static_len > 0 ? static_val : NULL, static_len);
+    if (t == NULL) {
+        return fail(c, TOOL_EXIT_FAIL, "too many provisionings at once");
+    }
+    err = bt_mesh_provision_remote(building_rpr_cli(c->b), &c->srv, uuid, (uint16_t)net_idx, addr);
+    if (err != 0) {
+        building_target_del(c->b, t);
+        return req_fail(c, "Remote provisioning", err);
+    }
+    (void)building_prov_wait(c->b, uuid, c->srv.addr, since_ms, PROVISION_MAX_MS, &o);
+    tool_time_str(took, o.time_ms - since_ms);
+    out_num(c->out.root, "time_ms", (double)(o.time_ms - since_ms));
+    if (!o.ok) {
+        building_target_del(c->b, t);
+        out_str(c->out.root, "result", o.why);
+        return fail(c, TOOL_EXIT_FAIL, "provisioning %s through %s failed: %s", id, srv, o.why);
+    }
+    tool_addr_str(dev, o.addr);
+    out_num(c->out.root, "addr", o.addr);
+    out_num(c->out.root, "elements", o.elements);
+    out_str(c->out.root, "auth", t->auth != NULL ? t->auth : "none");
+    out_text(&c->out, "provisioned %s as %s (%u element%s) through %s in %s s, %s", id, dev,
+             (unsigned)o.elements, o.elements == 1 ? "" : "s", srv, took,
+             t->auth == NULL                  ? "no OOB authentication"
+             : strcmp(t->auth, "static") == 0 ? "authenticated with Static OOB"
+                                              : "authenticated with Output OOB");
+    building_target_del(c->b, t);
+    return TOOL_EXIT_OK;
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+    if (strcmp(s, "1") == 0 || strcmp(s, "true") == 0 || strcmp(s, "yes") == 0) {
+        *out = true;
+    } else if (strcmp(s, "0") == 0 || strcmp(s, "false") == 0 || strcmp(s, "no") == 0) {
+        *out = false;
+    } else {
+        return -EINVAL;
+    }
+    return 0;
+}
+
+static int cmd_reprovision_remote(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    uint64_t since_ms;
+    const struct meshrpr_cdb_node *entry;
+    struct b_outcome o;
+    struct b_target *t;
+    struct bt_mesh_rpr_node srv = c->srv;
+    uint8_t old_key[16], uuid[16];
+    uint16_t addr;
+    bool comp = false;
+    unsigned procedure, elements = 0, models = 0;
+    char why[160], from[7], to[7], took[24];
+    int err;
+
+    add_server(c);
+    if (tool_parse_addr(argv[0], true, &addr) != 0) {
+        return fail(c, TOOL_EXIT_USAGE,
+                    "bad ADDR \"%s\" (the node's new unicast address, its current one, or 0 for "
+                    "the lowest free)",
+                    argv[0]);
+    }
+    if (argc > 1 && parse_bool(argv[1], &comp) != 0) {
+        return fail(c, TOOL_EXIT_USAGE, "bad COMP_CHANGED \"%s\" (0 or 1)", argv[1]);
+    }
+    /* NPPI comes with the Remote Provisioning Server's NPPI handler: without it every Link
+     * Open(NPPI) is refused. Check first, so nothing is sent for a procedure that cannot
+     * work, and say so plainly. */
+    if (!commands_nppi_available(why, sizeof(why))) {
+        building_activate(c->b);
+        out_bool(c->out.root, "available", false);
+        return fail(c, TOOL_EXIT_UNAVAILABLE,
+                    "reprovision-remote: NPPI re-provisioning is not available yet in this build "
+                    "of meshrpr (%s); nothing was sent and the world is unchanged",
+                    why);
+    }
+    building_activate(c->b);
+    entry = meshrpr_cdb_node_get(&c->w->cdb, srv.addr);
+    memcpy(old_key, entry->dev_key, 16);
+    memcpy(uuid, entry->uuid, 16);
+    procedure = addr != srv.addr ? BT_MESH_RPR_NODE_REFRESH_ADDR
+                : comp           ? BT_MESH_RPR_NODE_REFRESH_COMPOSITION
+                                 : BT_MESH_RPR_NODE_REFRESH_DEVKEY;
+    out_str(c->out.root, "procedure", out_procedure(procedure));
+    tool_addr_str(from, srv.addr);
+    t = building_target_add(c->b, uuid, NULL, 0);
+    if (t == NULL) {
+        return fail(c, TOOL_EXIT_FAIL, "too many provisionings at once");
+    }
+    since_ms = building_now_ms(c->b);
+    err = bt_mesh_reprovision_remote(building_rpr_cli(c->b), &srv, addr, comp);
+    if (err != 0) {
+        building_target_del(c->b, t);
+        return req_fail(c, out_procedure(procedure), err);
+    }
+    (void)building_prov_wait(c->b, uuid, srv.addr, since_ms, PROVISION_MAX_MS, &o);
+    building_target_del(c->b, t);
+    tool_time_str(took, o.time_ms - since_ms);
+    out_num(c->out.root, "time_ms", (double)(o.time_ms - since_ms));
+    if (!o.ok) {
+        out_str(c->out.root, "result", o.why);
+        return fail(c, TOOL_EXIT_FAIL, "%s of %s failed: %s (the database is unchanged)",
+                    out_procedure(procedure), from, o.why);
+    }
+    entry = meshrpr_cdb_node_by_uuid(&c->w->cdb, uuid);
+    if (entry == NULL) {
+        return fail(c, TOOL_EXIT_FAIL, "the node left the database");
+    }
+    tool_addr_str(to, entry->addr);
+    out_num(c->out.root, "addr", entry->addr);
+    out_bool(c->out.root, "new_dev_key", memcmp(entry->dev_key, old_key, 16) != 0);
+    /* The node must answer with the new device key now (MshPRTv1.1 §3.11.8). */
+    err = building_comp_get(c->b, entry->addr, 3, &elements, &models);
+    out_bool(c->out.root, "answers_with_new_key", err == 0);
+    if (memcmp(entry->dev_key, old_key, 16) == 0) {
+        return fail(c, TOOL_EXIT_FAIL,
+                    "%s of %s reported success but the database still holds "
+                    "the old device key",
+                    out_procedure(procedure), from);
+    }
+    out_text(&c->out, "%s of %s done in %s s: now %s with a new device key",
+             out_procedure(procedure), from, took, to);
+    if (err != 0) {
+        return fail(c, TOOL_EXIT_FAIL,
+                    "%s does not answer Composition Data Get with its new device "
+                    "key: %s",
+                    to, req_error(err));
+    }
+    out_num(c->out.root, "elements", elements);
+    out_num(c->out.root, "models", models);
+    out_text(&c->out, "%s answers Composition Data Get with the new key: %u element%s, %u models",
+             to, elements, elements == 1 ? "" : "s", models);
+    return TOOL_EXIT_OK;
+}
+
+/* ---- The tool's own commands --------------------------------------------------------------- */
+
+static const struct world_node *node_of(struct world *w, const uint8_t uuid[16])
+{
+    return world_node_by_uuid(w, uuid);
+}
+
+static const char *role_word(const struct world_node *n)
+{
+    if (n == NULL) {
+        return "unknown";
+    }
+    return n->role == WORLD_PROVISIONER ? "provisioner"
+           : n->role == WORLD_SERVER    ? "server"
+                                        : "device";
+}
+
+static int cmd_nodes(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    const struct meshrpr_cdb_node *order[MESHRPR_CDB_NODE_COUNT];
+    size_t n = 0;
+    cJSON *arr = out_arr(c->out.root, "nodes");
+
+    (void)argc;
+    (void)argv;
+    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
+        if (c->w->cdb.nodes[i].valid) {
+            size_t j = n++;
+            /* Sorted by address. */
+            while (j > 0 && order[j - 1]->addr > c->w->cdb.nodes[i].addr) {
+                order[j] = order[j - 1];
+                j--;
+            }
+            order[j] = &c->w->cdb.nodes[i];
+        }
+    }
+    out_text(&c->out, "%-7s %-5s %-32s %-12s %s", "ADDR", "ELEMS", "UUID", "NAME", "ROLE");
+    for (size_t i = 0; i < n; i++) {
+        const struct meshrpr_cdb_node *e = order[i];
+        const struct world_node *wn = node_of(c->w, e->uuid);
+        cJSON *o = out_arr_obj(arr);
+        char id[33], addr[7];
+
+        tool_uuid_str(id, e->uuid);
+        tool_addr_str(addr, e->addr);
+        out_num(o, "addr", e->addr);
+        out_num(o, "elements", e->num_elem);
+        out_num(o, "net_idx", e->net_idx);
+        out_str(o, "uuid", id);
+        out_str(o, "name", wn != NULL ? wn->name : "");
+        out_str(o, "role", role_word(wn));
+        out_hex(o, "dev_key", e->dev_key, 16);
+        out_text(&c->out, "%-7s %-5u %-32s %-12s %s", addr, (unsigned)e->num_elem, id,
+                 wn != NULL ? wn->name : "-", role_word(wn));
+    }
+    out_text(&c->out, "%zu node%s in the database", n, n == 1 ? "" : "s");
+    return TOOL_EXIT_OK;
+}
+
+static int cmd_devices(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    cJSON *arr = out_arr(c->out.root, "devices");
+
+    (void)argc;
+    (void)argv;
+    out_text(&c->out, "%-32s %-7s %-5s %-9s %s", "UUID", "SERVER", "RSSI", "FOUND AT", "DETAILS");
+    for (size_t i = 0; i < c->w->found_count; i++) {
+        const struct world_found *f = &c->w->found[i];
+        const struct meshrpr_cdb_node *entry = meshrpr_cdb_node_by_uuid(&c->w->cdb, f->uuid);
+        cJSON *o = out_arr_obj(arr);
+        char id[33], srv[7], at[24], details[256], oob[96];
+
+        tool_uuid_str(id, f->uuid);
+        tool_addr_str(srv, f->server);
+        tool_time_str(at, f->time_ms);
+        out_str(o, "uuid", id);
+        out_num(o, "server", f->server);
+        out_num(o, "rssi", f->rssi);
+        out_num(o, "oob_info", f->oob_info);
+        out_bool(o, "extended", f->ext);
+        out_num(o, "time_ms", (double)f->time_ms);
+        if (f->has_uri_hash) {
+            out_num(o, "uri_hash", f->uri_hash);
+        }
+        if (f->ext) {
+            out_hex(o, "ad_data", f->ad, f->ad_len);
+            (void)out_ad(f->ad, f->ad_len, details, sizeof(details), out_arr(o, "ad"));
+        } else {
+            out_oob_info(f->oob_info, oob, sizeof(oob));
+            snprintf(details, sizeof(details), "oob %s", oob);
+            if (f->has_uri_hash) {
+                size_t used = strlen(details);
+                snprintf(details + used, sizeof(details) - used, ", uri hash %08" PRIx32,
+                         f->uri_hash);
+            }
+        }
+        if (entry != NULL) {
+            size_t used = strlen(details);
+            out_num(o, "provisioned_as", entry->addr);
+            snprintf(details + used, sizeof(details) - used, "; provisioned as 0x%04x",
+                     (unsigned)entry->addr);
+        }
+        out_text(&c->out, "%-32s %-7s %-5d %-9s %s", id, srv, f->rssi, at, details);
+    }
+    out_text(&c->out, "%zu scan result%s", c->w->found_count, c->w->found_count == 1 ? "" : "s");
+    return TOOL_EXIT_OK;
+}
+
+/* The tshark options that decrypt a capture of this world (see docs/tool.md). */
+static void tshark_args(struct world *w, char *text, size_t size)
+{
+    size_t used = 0;
+    const struct meshrpr_cdb_app_key *app = NULL;
+
+    for (size_t i = 0; i < MESHRPR_CDB_APP_KEY_COUNT; i++) {
+        if (w->cdb.app_keys[i].valid) {
+            app = &w->cdb.app_keys[i];
+            break;
+        }
+    }
+    text[0] = '\0';
+    for (size_t i = 0; i < MESHRPR_CDB_SUBNET_COUNT; i++) {
+        const struct meshrpr_cdb_subnet *s = &w->cdb.subnets[i];
+        char nk[33], ak[33];
+        if (!s->valid) {
+            continue;
+        }
+        tool_hex(nk, s->key, 16);
+        tool_hex(ak, app != NULL ? app->key : s->key, 16);
+        /* Wireshark's "BTMesh Network and Application keys" table (file btmesh_nw_keys):
+         * network key, application key and IV Index, each a quoted 0x-prefixed hex string. The
+         * words hold no space, so $(meshrpr keys --tshark) passes them to tshark as they are. */
+        used += (size_t)snprintf(text + used, used < size ? size - used : 0,
+                                 "%s-o uat:btmesh_nw_keys:\"0x%s\",\"0x%s\",\"0x%08" PRIx32 "\"",
+                                 used > 0 ? " " : "", nk, ak, w->cdb.iv_index);
+    }
+    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
+        const struct meshrpr_cdb_node *n = &w->cdb.nodes[i];
+        char dk[33];
+        if (!n->valid) {
+            continue;
+        }
+        tool_hex(dk, n->dev_key, 16);
+        /* "BTMesh Device keys" (btmesh_dev_keys): device key and the node's address. */
+        used +=
+            (size_t)snprintf(text + used, used < size ? size - used : 0,
+                             " -o uat:btmesh_dev_keys:\"0x%s\",\"0x%04x\"", dk, (unsigned)n->addr);
+    }
+}
+
+static int cmd_keys(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    struct world *w = c->w;
+    struct world *own = NULL;
+    cJSON *nets, *apps, *devs;
+    char *tshark;
+
+    if (argc == 1) {
+        /* A database file (meshrpr demo --cdb FILE, or any Mesh CDB JSON). */
+        char err[200];
+        own = world_alloc();
+        if (own == NULL) {
+            return fail(c, TOOL_EXIT_FAIL, "out of memory");
+        }
+        if (meshrpr_cdb_load(&own->cdb, argv[0], err, sizeof(err)) != 0) {
+            world_free(own);
+            return fail(c, TOOL_EXIT_USAGE, "cannot read the database %s: %s", argv[0], err);
+        }
+        w = own;
+    } else if (w == NULL) {
+        return fail(c, TOOL_EXIT_USAGE, "keys needs --world FILE or a database file (CDB_FILE)");
+    }
+    nets = out_arr(c->out.root, "net_keys");
+    apps = out_arr(c->out.root, "app_keys");
+    devs = out_arr(c->out.root, "dev_keys");
+    out_num(c->out.root, "iv_index", w->cdb.iv_index);
+    tshark = malloc(16384);
+    if (tshark == NULL) {
+        world_free(own);
+        return fail(c, TOOL_EXIT_FAIL, "out of memory");
+    }
+    tshark_args(w, tshark, 16384);
+    if (c->a->set[OPT_TSHARK]) {
+        out_str(c->out.root, "tshark_options", tshark);
+        if (!c->out.json) {
+            printf("%s\n", tshark);
+        }
+        free(tshark);
+        world_free(own);
+        return TOOL_EXIT_OK;
+    }
+    out_text(&c->out, "IV Index %08" PRIx32, w->cdb.iv_index);
+    for (size_t i = 0; i < MESHRPR_CDB_SUBNET_COUNT; i++) {
+        const struct meshrpr_cdb_subnet *s = &w->cdb.subnets[i];
+        char k[33];
+        if (s->valid) {
+            cJSON *o = out_arr_obj(nets);
+            tool_hex(k, s->key, 16);
+            out_num(o, "index", s->net_idx);
+            out_str(o, "key", k);
+            out_text(&c->out, "NetKey %03x  %s", (unsigned)s->net_idx, k);
+        }
+    }
+    for (size_t i = 0; i < MESHRPR_CDB_APP_KEY_COUNT; i++) {
+        const struct meshrpr_cdb_app_key *a = &w->cdb.app_keys[i];
+        char k[33];
+        if (a->valid) {
+            cJSON *o = out_arr_obj(apps);
+            tool_hex(k, a->key, 16);
+            out_num(o, "index", a->app_idx);
+            out_num(o, "net_index", a->net_idx);
+            out_str(o, "key", k);
+            out_text(&c->out, "AppKey %03x  %s (bound to NetKey %03x)", (unsigned)a->app_idx, k,
+                     (unsigned)a->net_idx);
+        }
+    }
+    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
+        const struct meshrpr_cdb_node *n = &w->cdb.nodes[i];
+        char k[33];
+        if (n->valid) {
+            cJSON *o = out_arr_obj(devs);
+            tool_hex(k, n->dev_key, 16);
+            out_num(o, "addr", n->addr);
+            out_str(o, "key", k);
+            out_text(&c->out, "DevKey 0x%04x  %s", (unsigned)n->addr, k);
+        }
+    }
+    out_str(c->out.root, "tshark_options", tshark);
+    out_text(&c->out, "tshark options (keys --tshark prints them alone, for "
+                      "tshark -2 -r FILE $(meshrpr ... keys --tshark)):");
+    out_text(&c->out, "  %s", tshark);
+    free(tshark);
+    world_free(own);
+    return TOOL_EXIT_OK;
+}
+
+static int cmd_run(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    uint64_t seconds;
+    char now[24];
+
+    (void)argc;
+    if (tool_parse_u64(argv[0], 0, 86400, &seconds) != 0) {
+        return fail(c, TOOL_EXIT_USAGE, "bad SECONDS \"%s\" (0..86400)", argv[0]);
+    }
+    (void)building_run_for(c->b, seconds * 1000);
+    tool_time_str(now, building_now_ms(c->b));
+    out_num(c->out.root, "time_ms", (double)building_now_ms(c->b));
+    out_text(&c->out, "virtual time %s s", now);
+    return TOOL_EXIT_OK;
+}
+
+/* ---- The NPPI feature probe ---------------------------------------------------------------- */
+
+bool commands_nppi_available(char *why, size_t why_size)
+{
+    struct world_params p = {
+        .servers = 1, .devices = 0, .seed = 1, .loss = 0, .range_m = WORLD_DEFAULT_RANGE_M
+    };
+    struct world *w = world_alloc();
+    struct building *b = NULL;
+    struct bt_mesh_rpr_node srv = { .addr = WORLD_PROV_ADDR + 1, .ttl = BT_MESH_TTL_DEFAULT };
+    struct b_outcome o;
+    bool ok = false;
+    int err;
+
+    tool_msg(why, why_size, "the probe could not run");
+    if (w == NULL || world_generate(w, &p, NULL, 0) != 0 ||
+        (b = building_start(w, NULL, NULL, 0)) == NULL || building_install(b, NULL, 0) != 0) {
+        goto out;
+    }
+    /* A Device Key Refresh of a server next to the provisioner: the simplest NPPI procedure. */
+    err = bt_mesh_reprovision_remote(building_rpr_cli(b), &srv, srv.addr, false);
+    if (err != 0) {
+        tool_msg(why, why_size, "%s",
+                 err == -ECONNREFUSED ? "the Remote Provisioning Server refuses NPPI link opens"
+                                      : req_error(err));
+        goto out;
+    }
+    if (!building_prov_wait(b, w->nodes[1].uuid, srv.addr, 0, 60000, &o) || !o.ok) {
+        tool_msg(why, why_size, "a Device Key Refresh failed: %s", o.why);
+        goto out;
+    }
+    ok = true;
+out:
+    (void)building_stop(b);
+    world_free(w);
+    return ok;
+}
+
+static int cmd_features(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    char why[160];
+    bool nppi = commands_nppi_available(why, sizeof(why));
+
+    (void)argc;
+    (void)argv;
+    if (c->b != NULL) {
+        building_activate(c->b);
+    }
+    out_bool(c->out.root, "remote_provisioning", true);
+    out_bool(c->out.root, "nppi", nppi);
+    if (!nppi) {
+        out_str(c->out.root, "nppi_reason", why);
+    }
+    out_text(&c->out, "remote provisioning: yes");
+    out_text(&c->out, "NPPI re-provisioning: %s%s%s", nppi ? "yes" : "not available yet (",
+             nppi ? "" : why, nppi ? "" : ")");
+    return TOOL_EXIT_OK;
+}
+
+/* ---- world new ----------------------------------------------------------------------------- */
+
+static int parse_world_params(struct cmd_ctx *c, struct world_params *p, unsigned def_servers,
+                              unsigned def_devices)
+{
+    const struct args *a = c->a;
+    uint64_t v;
+
+    p->servers = def_servers;
+    p->devices = def_devices;
+    p->seed = 1;
+    p->loss = 0;
+    p->range_m = WORLD_DEFAULT_RANGE_M;
+    if (a->set[OPT_SERVERS]) {
+        if (tool_parse_u64(a->val[OPT_SERVERS], 1, WORLD_MAX_SERVERS, &v) != 0) {
+            return fail(c, TOOL_EXIT_USAGE, "bad --servers (1..%d)", WORLD_MAX_SERVERS);
+        }
+        p->servers = (unsigned)v;
+    }
+    if (a->set[OPT_DEVICES]) {
+        if (tool_parse_u64(a->val[OPT_DEVICES], 0, WORLD_MAX_DEVICES, &v) != 0) {
+            return fail(c, TOOL_EXIT_USAGE, "bad --devices (0..%d)", WORLD_MAX_DEVICES);
+        }
+        p->devices = (unsigned)v;
+    }
+    {
+        char why[200];
+        if (world_params_check(p, why, sizeof(why)) != 0) {
+            return fail(c, TOOL_EXIT_USAGE, "%s", why);
+        }
+    }
+    if (a->set[OPT_SEED] && tool_parse_u64(a->val[OPT_SEED], 0, 9007199254740991ull, &p->seed)) {
+        return fail(c, TOOL_EXIT_USAGE, "bad --seed (0..2^53-1)");
+    }
+    if (a->set[OPT_LOSS] && tool_parse_double(a->val[OPT_LOSS], 0, 0.9, &p->loss) != 0) {
+        return fail(c, TOOL_EXIT_USAGE, "bad --loss (a probability, 0..0.9)");
+    }
+    if (a->set[OPT_RANGE] && tool_parse_double(a->val[OPT_RANGE], 1, 1000, &p->range_m) != 0) {
+        return fail(c, TOOL_EXIT_USAGE, "bad --range (metres, 1..1000)");
+    }
+    return TOOL_EXIT_OK;
+}
+
+int commands_building_opts(const struct args *a, struct building_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->pcap_path = a->set[OPT_PCAP] ? a->val[OPT_PCAP] : NULL;
+    o->log_level = MESHRPR_LOG_LEVEL_NONE;
+    if (a->set[OPT_LOG]) {
+        static const char *const levels[] = { "none", "err", "wrn", "inf", "dbg" };
+        size_t i;
+        for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+            if (strcmp(a->val[OPT_LOG], levels[i]) == 0) {
+                break;
+            }
+        }
+        if (i == sizeof(levels) / sizeof(levels[0])) {
+            tool_error("bad --log (none, err, wrn, inf or dbg)");
+            return TOOL_EXIT_USAGE;
+        }
+        o->log_level = (enum meshrpr_log_level)i;
+    }
+    return TOOL_EXIT_OK;
+}
+
+static int cmd_world(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    struct world_params p;
+    struct building_opts bo;
+    struct building *b;
+    struct world *w;
+    char err[256];
+    int rc;
+
+    if (strcmp(argv[0], "new") != 0) {
+        return fail(c, TOOL_EXIT_USAGE, "unknown world command \"%s\" (world new FILE)", argv[0]);
+    }
+    if (argc != 2) {
+        return fail(c, TOOL_EXIT_USAGE,
+                    "usage: meshrpr world new FILE [--devices N] [--servers N] "
+                    "[--seed N] [--loss P] [--range M] [--force]");
+    }
+    rc = parse_world_params(c, &p, WORLD_DEFAULT_SERVERS, WORLD_DEFAULT_DEVICES);
+    if (rc != TOOL_EXIT_OK) {
+        return rc;
+    }
+    rc = commands_building_opts(c->a, &bo);
+    if (rc != TOOL_EXIT_OK) {
+        return rc;
+    }
+    if (!c->a->set[OPT_FORCE]) {
+        FILE *f = fopen(argv[1], "rb");
+        if (f != NULL) {
+            fclose(f);
+            return fail(c, TOOL_EXIT_USAGE, "%s exists (use --force to replace it)", argv[1]);
+        }
+    }
+    w = world_alloc();
+    if (w == NULL) {
+        return fail(c, TOOL_EXIT_FAIL, "out of memory");
+    }
+    rc = world_generate(w, &p, err, sizeof(err));
+    b = rc == 0 ? building_start(w, &bo, err, sizeof(err)) : NULL;
+    if (b == NULL || building_install(b, err, sizeof(err)) != 0) {
+        (void)building_stop(b);
+        world_free(w);
+        return fail(c, TOOL_EXIT_FAIL, "cannot create the world: %s", err);
+    }
+    w->time_ms = building_now_ms(b);
+    rc = building_stop(b);
+    if (rc == 0) {
+        rc = world_save(w, argv[1], err, sizeof(err));
+        if (rc != 0) {
+            world_free(w);
+            return fail(c, TOOL_EXIT_WORLD, "%s", err);
+        }
+    }
+    out_str(c->out.root, "world", argv[1]);
+    out_num(c->out.root, "seed", (double)p.seed);
+    out_num(c->out.root, "servers", p.servers);
+    out_num(c->out.root, "devices", p.devices);
+    out_text(&c->out,
+             "created %s: provisioner 0x%04x, %u server%s (0x%04x..0x%04x), %u "
+             "unprovisioned device%s out of the provisioner's range, seed %" PRIu64,
+             argv[1], WORLD_PROV_ADDR, p.servers, p.servers == 1 ? "" : "s", WORLD_PROV_ADDR + 1,
+             WORLD_PROV_ADDR + p.servers, p.devices, p.devices == 1 ? "" : "s", p.seed);
+    if (c->a->set[OPT_CDB] && meshrpr_cdb_save(&w->cdb, c->a->val[OPT_CDB]) != 0) {
+        world_free(w);
+        return fail(c, TOOL_EXIT_FAIL, "cannot write the database to %s", c->a->val[OPT_CDB]);
+    }
+    world_free(w);
+    return rc == 0 ? TOOL_EXIT_OK : fail(c, TOOL_EXIT_FAIL, "the capture could not be written");
+}
+
+static int cmd_demo(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    (void)argc;
+    (void)argv;
+    return demo_run(c);
+}
+
+static int cmd_shell(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    (void)argc;
+    (void)argv;
+    return shell_run(c);
+}
+
+/* ---- The table ----------------------------------------------------------------------------- */
+
+static const struct command commands[] = {
+    { "scan-caps", "scan-caps", "the server's scanning capabilities", 0, 0, 0,
+      CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_scan_caps },
+    { "scan-get", "scan-get", "the server's scanning state", 0, 0, 0,
+      CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_scan_get },
+    { "scan", "scan TIMEOUT [UUID]",
+      "scan for unprovisioned devices for TIMEOUT s (all, or the one with UUID) and list them", 1,
+      2, OPT_BIT(OPT_MAX_DEVS), CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_scan },
+    { "scan-ext", "scan-ext TIMEOUT UUID [AD_TYPE...]",
+      "extended scan of a device (default AD types: 0x09 name, 0x24 URI)", 2, 18, 0,
+      CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_scan_ext },
+    { "scan-srv", "scan-srv [AD_TYPE...]", "extended scan of the server's own information", 0, 16,
+      0, CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_scan_srv },
+    { "scan-stop", "scan-stop", "stop the server's scan", 0, 0, 0,
+      CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_scan_stop },
+    { "link-get", "link-get", "the state of the server's provisioning link", 0, 0, 0,
+      CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_link_get },
+    { "link-close", "link-close", "close the server's provisioning link", 0, 0, 0,
+      CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_link_close },
+    { "provision-remote", "provision-remote UUID NET_IDX ADDR",
+      "provision a device through the server (ADDR 0: lowest free);\n      --server defaults to "
+      "the server that found it, --static-oob HEX overrides the installer's value",
+      3, 3, OPT_BIT(OPT_SERVER) | OPT_BIT(OPT_STATIC_OOB), CMD_WORLD | CMD_BUILDING,
+      cmd_provision_remote },
+    { "reprovision-remote", "reprovision-remote ADDR [COMP_CHANGED]",
+      "NPPI on the node --server: ADDR = its address refreshes its device key (COMP_CHANGED 1:\n"
+      "      makes its new composition current), another ADDR (0: lowest free) moves it",
+      1, 2, 0, CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_reprovision_remote },
+    { "nodes", "nodes", "the provisioner's node database", 0, 0, 0, CMD_WORLD, cmd_nodes },
+    { "devices", "devices", "what the last scans found", 0, 0, 0, CMD_WORLD, cmd_devices },
+    { "keys", "keys [CDB_FILE] [--tshark]",
+      "the network's keys, of the world or of a database file (--tshark: as tshark options)", 0, 1,
+      OPT_BIT(OPT_TSHARK), CMD_WORLD_OPT, cmd_keys },
+    { "run", "run SECONDS", "let the network run for SECONDS of virtual time", 1, 1, 0,
+      CMD_WORLD | CMD_BUILDING, cmd_run },
+    { "features", "features", "what this build supports (NPPI is probed)", 0, 0, 0, 0,
+      cmd_features },
+    { "world", "world new FILE [--devices N] [--servers N] [--seed N] [--loss P] [--range M]",
+      "create a world file: a simulated building", 1, 2,
+      OPT_BIT(OPT_DEVICES) | OPT_BIT(OPT_SERVERS) | OPT_BIT(OPT_SEED) | OPT_BIT(OPT_LOSS) |
+          OPT_BIT(OPT_RANGE) | OPT_BIT(OPT_FORCE),
+      CMD_NO_SHELL, cmd_world },
+    { "demo", "demo [--seed N] [--devices N] [--servers N] [--loss P]",
+      "remote provisioning in a simulated building, start to finish", 0, 0,
+      OPT_BIT(OPT_DEVICES) | OPT_BIT(OPT_SERVERS) | OPT_BIT(OPT_SEED) | OPT_BIT(OPT_LOSS),
+      CMD_NO_SHELL, cmd_demo },
+    { "shell", "shell", "run commands read from stdin (a pipe works)", 0, 0, 0,
+      CMD_WORLD | CMD_BUILDING | CMD_NO_SHELL, cmd_shell },
+};
+
+const struct command *command_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(commands[i].name, name) == 0) {
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
+
+void commands_usage(FILE *f)
+{
+    fprintf(f, "usage: meshrpr [--world FILE] [--json] [--pcap FILE] [--cdb FILE] [--log LEVEL] "
+               "COMMAND [ARGS]\n\n");
+    fprintf(f, "Commands (Remote Provisioning commands take --server ADDR):\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        fprintf(f, "  %s\n      %s\n", commands[i].usage, commands[i].help);
+    }
+    fprintf(f, "\nStart with: meshrpr demo, or meshrpr world new my.world then\n"
+               "meshrpr --world my.world --server 0x0002 scan 10\n");
+}
+
+static int resolve_server(struct cmd_ctx *c, uint16_t addr)
+{
+    const struct meshrpr_cdb_node *entry = meshrpr_cdb_node_get(&c->w->cdb, addr);
+    char a[7];
+
+    tool_addr_str(a, addr);
+    if (entry == NULL || entry->addr != addr) {
+        return fail(c, TOOL_EXIT_USAGE,
+                    "unknown server %s: no node with that primary address in the provisioner's "
+                    "database (see the nodes command)",
+                    a);
+    }
+    if (addr == WORLD_PROV_ADDR) {
+        return fail(c, TOOL_EXIT_USAGE,
+                    "%s is the provisioner itself, which has no Remote Provisioning Server", a);
+    }
+    c->srv.addr = addr;
+    c->srv.net_idx = entry->net_idx;
+    c->srv.ttl = BT_MESH_TTL_DEFAULT;
+    return TOOL_EXIT_OK;
+}
+
+int command_check(const struct command *cmd, struct cmd_ctx *c)
+{
+    const struct args *a = c->a;
+    unsigned allowed =
+        OPT_GLOBAL | cmd->opts | ((cmd->flags & CMD_SERVER) ? OPT_BIT(OPT_SERVER) : 0);
+    enum opt_id bad_opt = args_first_disallowed(a, allowed);
+    int nargs = a->argc - 1;
+    uint16_t addr;
+
+    if (bad_opt != OPT_COUNT) {
+        return fail(c, TOOL_EXIT_USAGE, "option --%s does not apply to %s (usage: meshrpr %s)",
+                    args_opt_name(bad_opt), cmd->name, cmd->usage);
+    }
+    if (nargs < cmd->min_args || nargs > cmd->max_args) {
+        return fail(c, TOOL_EXIT_USAGE, "%s arguments for %s (usage: meshrpr %s)",
+                    nargs < cmd->min_args ? "missing" : "too many", cmd->name, cmd->usage);
+    }
+    if ((cmd->flags & CMD_WORLD) && c->w == NULL && !a->set[OPT_WORLD]) {
+        return fail(c, TOOL_EXIT_USAGE, "%s needs a world: meshrpr --world FILE %s", cmd->name,
+                    cmd->usage);
+    }
+    if ((cmd->flags & CMD_SERVER) && !a->set[OPT_SERVER]) {
+        return fail(c, TOOL_EXIT_USAGE, "%s needs --server ADDR (a Remote Provisioning Server)",
+                    cmd->name);
+    }
+    if (a->set[OPT_SERVER] && tool_parse_addr(a->val[OPT_SERVER], false, &addr) != 0) {
+        return fail(c, TOOL_EXIT_USAGE, "bad --server \"%s\" (a unicast address, e.g. 0x0002)",
+                    a->val[OPT_SERVER]);
+    }
+    return TOOL_EXIT_OK;
+}
+
+int command_resolve(const struct command *cmd, struct cmd_ctx *c)
+{
+    uint16_t addr;
+
+    (void)cmd;
+    if (!c->a->set[OPT_SERVER] || tool_parse_addr(c->a->val[OPT_SERVER], false, &addr) != 0) {
+        return TOOL_EXIT_OK;
+    }
+    return resolve_server(c, addr);
+}

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * meshrpr, the command-line tool: `meshrpr demo` runs remote provisioning in a simulated
+ * building; `meshrpr world new FILE` creates a simulated network and
+ * `meshrpr --world FILE COMMAND` runs the Remote Provisioning Client commands of Zephyr's mesh
+ * shell against it, in virtual time, saving the network back when the command succeeds (never
+ * when it fails, so a failed command leaves the file as it was). Uses the library's public API
+ * only, the simulator, and the POSIX helpers (Mesh CDB JSON).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "building.h"
+#include "commands.h"
+#include "output.h"
+#include "sim.h"
+#include "util.h"
+#include "world.h"
+
+/* Virtual time given to in-flight transfers after a command, before the world is saved. */
+#define SETTLE_MS 5000u
+
+/* --pcap on a command that runs no network: a valid capture with no packets, so the option
+ * means the same on every command. @return 0 or TOOL_EXIT_FAIL. */
+static int empty_capture(const char *path)
+{
+    struct meshrpr_sim *sim = calloc(1, sizeof(*sim));
+    int rc;
+
+    if (sim == NULL) {
+        tool_error("out of memory");
+        return TOOL_EXIT_FAIL;
+    }
+    meshrpr_sim_init(sim, 0);
+    rc = meshrpr_sim_pcap_open(sim, path);
+    if (rc == 0) {
+        rc = meshrpr_sim_pcap_close(sim);
+    }
+    free(sim);
+    if (rc != 0) {
+        tool_error("cannot write the capture %s: %s", path, strerror(-rc));
+        return TOOL_EXIT_FAIL;
+    }
+    return TOOL_EXIT_OK;
+}
+
+static int run_world_command(const struct command *cmd, struct cmd_ctx *c)
+{
+    const char *path = c->a->val[OPT_WORLD];
+    struct building_opts bo;
+    char err[320];
+    int rc, stop_rc = 0;
+
+    rc = commands_building_opts(c->a, &bo);
+    if (rc != TOOL_EXIT_OK) {
+        return rc;
+    }
+    c->w = world_alloc();
+    if (c->w == NULL) {
+        tool_error("out of memory");
+        return TOOL_EXIT_FAIL;
+    }
+    if (world_load(c->w, path, err, sizeof(err)) != 0) {
+        tool_error("cannot use the world: %s", err);
+        out_str(c->out.root, "error", err);
+        world_free(c->w);
+        c->w = NULL;
+        return TOOL_EXIT_WORLD;
+    }
+    rc = command_resolve(cmd, c);
+    if (rc == TOOL_EXIT_OK && (cmd->flags & CMD_BUILDING)) {
+        c->b = building_start(c->w, &bo, err, sizeof(err));
+        if (c->b == NULL) {
+            tool_error("cannot start the world's network: %s", err);
+            rc = TOOL_EXIT_WORLD;
+        }
+    }
+    if (rc == TOOL_EXIT_OK) {
+        rc = cmd->run(c, c->a->argc - 1, c->a->argv + 1);
+    }
+    if (c->b != NULL) {
+        building_activate(c->b);
+        if (rc == TOOL_EXIT_OK && strcmp(cmd->name, "shell") != 0) {
+            /* Let acknowledgements and link closes finish, then save the network as it is. */
+            building_settle(c->b, SETTLE_MS);
+            c->w->generation++;
+            if (world_save(c->w, path, err, sizeof(err)) != 0) {
+                tool_error("%s (the world file is unchanged)", err);
+                rc = TOOL_EXIT_WORLD;
+            }
+        }
+        stop_rc = building_stop(c->b);
+        c->b = NULL;
+        if (stop_rc != 0 && rc == TOOL_EXIT_OK) {
+            tool_error("the capture %s could not be written", bo.pcap_path);
+            rc = TOOL_EXIT_FAIL;
+        }
+    }
+    if (rc == TOOL_EXIT_OK && !(cmd->flags & CMD_BUILDING) && bo.pcap_path != NULL) {
+        rc = empty_capture(bo.pcap_path);
+    }
+    if (rc == TOOL_EXIT_OK && c->a->set[OPT_CDB]) {
+        world_cdb_timestamp(c->w);
+        if (meshrpr_cdb_save(&c->w->cdb, c->a->val[OPT_CDB]) != 0) {
+            tool_error("cannot write the database to %s", c->a->val[OPT_CDB]);
+            rc = TOOL_EXIT_FAIL;
+        }
+    }
+    world_free(c->w);
+    c->w = NULL;
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct args a;
+    const struct command *cmd;
+    struct cmd_ctx c;
+    char err[256];
+    int rc;
+
+    if (args_parse(argc - 1, argv + 1, &a, err, sizeof(err)) != 0) {
+        tool_error("%s", err);
+        return TOOL_EXIT_USAGE;
+    }
+    if (a.set[OPT_HELP] || (a.argc > 0 && strcmp(a.argv[0], "help") == 0)) {
+        commands_usage(stdout);
+        return TOOL_EXIT_OK;
+    }
+    if (a.argc == 0) {
+        commands_usage(stderr);
+        return TOOL_EXIT_USAGE;
+    }
+    cmd = command_find(a.argv[0]);
+    if (cmd == NULL) {
+        tool_error("unknown command \"%s\" (meshrpr --help lists the commands)", a.argv[0]);
+        return TOOL_EXIT_USAGE;
+    }
+    memset(&c, 0, sizeof(c));
+    c.a = &a;
+    if (out_begin(&c.out, a.set[OPT_JSON], cmd->name) != 0) {
+        tool_error("out of memory");
+        return TOOL_EXIT_FAIL;
+    }
+    rc = command_check(cmd, &c);
+    if (rc == TOOL_EXIT_OK && !(cmd->flags & (CMD_WORLD | CMD_WORLD_OPT)) && a.set[OPT_WORLD]) {
+        tool_error("%s does not use --world", cmd->name);
+        rc = TOOL_EXIT_USAGE;
+    }
+    if (rc == TOOL_EXIT_OK) {
+        bool world = (cmd->flags & CMD_WORLD) || ((cmd->flags & CMD_WORLD_OPT) && a.set[OPT_WORLD]);
+        rc = world ? run_world_command(cmd, &c) : cmd->run(&c, a.argc - 1, a.argv + 1);
+        /* demo and world new write their own capture. */
+        if (rc == TOOL_EXIT_OK && !world && a.set[OPT_PCAP] && strcmp(cmd->name, "demo") != 0 &&
+            strcmp(cmd->name, "world") != 0) {
+            rc = empty_capture(a.val[OPT_PCAP]);
+        }
+    }
+    out_end(&c.out);
+    return rc;
+}

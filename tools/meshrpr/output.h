@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What the tool prints: every command fills one JSON object (printed with --json) and writes
+ * text lines (printed without it), through these helpers, and the names of the Remote
+ * Provisioning and Provisioning codes in both.
+ */
+#ifndef MESHRPR_TOOL_OUTPUT_H
+#define MESHRPR_TOOL_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <meshrpr/mesh.h>
+
+#include "util.h"
+
+struct out {
+    bool json;
+    /* The command's result object. */
+    cJSON *root;
+};
+
+/* Start a result for command name (root {"command": name}). @return 0 or -ENOMEM. */
+int out_begin(struct out *o, bool json, const char *name);
+
+/* Print the result (JSON mode) and free it. */
+void out_end(struct out *o);
+
+/* A text line on stdout (text mode only). */
+void out_text(struct out *o, const char *fmt, ...) TOOL_PRINTF(2, 3);
+
+/* Members of a JSON object (failures leave the member out; the output stays valid JSON). */
+void out_str(cJSON *obj, const char *name, const char *value);
+void out_num(cJSON *obj, const char *name, double value);
+void out_bool(cJSON *obj, const char *name, bool value);
+void out_hex(cJSON *obj, const char *name, const uint8_t *data, size_t len);
+/* An object or array member (NULL on failure: callers then skip what goes in it). */
+cJSON *out_obj(cJSON *obj, const char *name);
+cJSON *out_arr(cJSON *obj, const char *name);
+/* A new object appended to an array. */
+cJSON *out_arr_obj(cJSON *arr);
+
+/* Names of codes. */
+const char *out_rpr_status(unsigned status);
+const char *out_scan_state(unsigned scan);
+const char *out_link_state(unsigned state);
+const char *out_prov_error(unsigned code);
+const char *out_prov_status(unsigned status);
+const char *out_procedure(unsigned procedure);
+
+/*
+ * AD structures in text ("name \"dev-1\", uri \"https://x\", 0x16 0a0b") and as a JSON array
+ * of {type, name?, text?, data}. @return 0, or -EINVAL when the data is malformed (the part
+ * before is described).
+ */
+int out_ad(const uint8_t *ad, size_t len, char *text, size_t text_size, cJSON *arr);
+
+/* The Unprovisioned Device beacon's OOB Information as words ("number, on box"). */
+void out_oob_info(uint16_t oob, char *text, size_t size);
+
+#endif /* MESHRPR_TOOL_OUTPUT_H */

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Helpers of the meshrpr tool: error messages on stderr, and strict parsing of the numbers,
+ * addresses, hex strings and UUIDs that arguments and world files carry (anything that is not
+ * exactly a valid value is refused, so a typo never becomes a different address).
+ */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void tool_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    /* Errors come after the output that led to them, also when stdout is a pipe. */
+    fflush(stdout);
+    fputs("meshrpr: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void tool_msg(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (buf == NULL || size == 0) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+}
+
+void tool_hex(char *out, const uint8_t *data, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[data[i] >> 4];
+        out[2 * i + 1] = digits[data[i] & 0x0f];
+    }
+    out[2 * len] = '\0';
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+int tool_unhex(const char *hex, uint8_t *out, size_t max, size_t *len)
+{
+    size_t n;
+
+    if (hex == NULL) {
+        return -EINVAL;
+    }
+    n = strlen(hex);
+    if (n % 2 != 0 || n / 2 > max) {
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = hex_digit(hex[2 * i]);
+        int lo = hex_digit(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            return -EINVAL;
+        }
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    if (len != NULL) {
+        *len = n / 2;
+    }
+    return 0;
+}
+
+int tool_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    if (s == NULL || *s == '\0' || !isdigit((unsigned char)s[0])) {
+        return -EINVAL;
+    }
+    errno = 0;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        if (!isxdigit((unsigned char)s[2])) {
+            return -EINVAL;
+        }
+        v = strtoull(s + 2, &end, 16);
+    } else {
+        v = strtoull(s, &end, 10);
+    }
+    if (errno != 0 || *end != '\0' || v < min || v > max) {
+        return -EINVAL;
+    }
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int tool_parse_addr(const char *s, bool allow_zero, uint16_t *addr)
+{
+    uint64_t v;
+
+    if (tool_parse_u64(s, allow_zero ? 0 : 1, 0x7fff, &v) != 0) {
+        return -EINVAL;
+    }
+    *addr = (uint16_t)v;
+    return 0;
+}
+
+int tool_parse_double(const char *s, double min, double max, double *out)
+{
+    char *end;
+    double v;
+
+    if (s == NULL || *s == '\0') {
+        return -EINVAL;
+    }
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno != 0 || *end != '\0' || !isfinite(v) || v < min || v > max) {
+        return -EINVAL;
+    }
+    *out = v;
+    return 0;
+}
+
+int tool_parse_uuid(const char *s, uint8_t uuid[16])
+{
+    char digits[33];
+    size_t n = 0;
+
+    if (s == NULL) {
+        return -EINVAL;
+    }
+    for (; *s != '\0'; s++) {
+        if (*s == '-') {
+            continue;
+        }
+        if (hex_digit(*s) < 0 || n >= 32) {
+            return -EINVAL;
+        }
+        digits[n++] = *s;
+    }
+    if (n == 0 || n % 2 != 0) {
+        return -EINVAL;
+    }
+    digits[n] = '\0';
+    memset(uuid, 0, 16);
+    return tool_unhex(digits, uuid, 16, NULL);
+}
+
+void tool_uuid_str(char out[33], const uint8_t uuid[16])
+{
+    tool_hex(out, uuid, 16);
+}
+
+void tool_addr_str(char out[7], uint16_t addr)
+{
+    snprintf(out, 7, "0x%04x", (unsigned)addr);
+}
+
+void tool_time_str(char out[24], uint64_t time_ms)
+{
+    snprintf(out, 24, "%" PRIu64 ".%03u", time_ms / 1000, (unsigned)(time_ms % 1000));
+}
