@@ -9,7 +9,8 @@
  * link timer (10 s to open, then 60 s or 120 s restarted by every message from the server) ends
  * a link whose server falls silent, and the client then tells the server with a Link Close.
  * Re-provisioning (NPPI, §3.11.8) opens the link with a procedure instead of a UUID and updates
- * the node database on success.
+ * the node database on success: once the server confirmed the Link Close that ends the exchange
+ * with Success, which is when the node takes the refresh.
  */
 #include <meshrpr/rpr_cli.h>
 
@@ -364,6 +365,17 @@ static void nppi_commit(struct meshrpr_rpr_cli_link *l)
         return;
     }
     l->nppi_done = false;
+    if (!l->nppi_confirmed) {
+        /* Our Link Close may never have reached the server, whose node then keeps its old
+         * identity when the link times out: the database keeps it too. (A node that did take a
+         * Device Key or Composition Refresh still accepts its old key: the new one is only a
+         * candidate until used.) */
+        MESHRPR_LOG_WRN(&node->platform,
+                        "refresh of 0x%04x not confirmed by the server: database unchanged",
+                        l->nppi_addr);
+        memset(l->nppi_dev_key, 0, sizeof(l->nppi_dev_key));
+        return;
+    }
     target = cdb != NULL ? meshrpr_cdb_node_get(cdb, l->nppi_addr) : NULL;
     if (target == NULL || target->addr != l->nppi_addr) {
         MESHRPR_LOG_ERR(&node->platform, "node 0x%04x refreshed but gone from the database",
@@ -532,6 +544,15 @@ static void link_state_rx(struct meshrpr_rpr_cli_link *l, uint8_t status, uint8_
         }
         return;
     case LINK_CLOSING:
+        /* The server had our Link Close in hand while in the link (§4.4.5.5.3.3: its Link
+         * Status says Closing, then its Link Report says Link Closed by Client): it ends the
+         * exchange with our reason, so a refresh closed with Success took effect. A Link Status
+         * saying Idle answers a Link Close that came after the link had ended, for whatever
+         * reason, and proves nothing. */
+        if ((!report && status == BT_MESH_RPR_SUCCESS && state == BT_MESH_RPR_LINK_CLOSING) ||
+            (report && status == BT_MESH_RPR_ERR_LINK_CLOSED_BY_CLIENT)) {
+            l->nppi_confirmed = true;
+        }
         if (state == BT_MESH_RPR_LINK_IDLE) {
             link_release_now(l, (enum bt_mesh_rpr_status)status, reason);
             return;

@@ -220,6 +220,12 @@ static void tx_finish(struct meshrpr_rpr_srv *srv, struct meshrpr_rpr_srv_tx *t,
     case RPR_OP_SCAN_REPORT:
         scan_report_next(srv);
         break;
+    case RPR_OP_LINK_REPORT:
+        /* The Link Report that ended an NPPI link: now the provisionee hears the close. */
+        if (nppi_pdu && srv->nppi_close_pending) {
+            meshrpr_node_timer_start(srv->node, &srv->nppi_timer, 0);
+        }
+        break;
     case RPR_OP_PDU_REPORT:
         if (nppi_pdu && same_link && srv->nppi_complete != NULL) {
             meshrpr_prov_send_complete_t complete = srv->nppi_complete;
@@ -892,15 +898,27 @@ static struct meshrpr_rpr_srv *nppi_srv(struct meshrpr_prov_link *link)
 }
 
 /* End the NPPI link at once (§4.4.5.5.2.4: no PB-ADV close to wait for); the provisionee
- * hears link_closed from a timer, outside whatever call ended it. */
+ * hears link_closed from a timer, outside whatever call ended it, and only once the Link
+ * Report is out (acknowledged, or given up): a refresh that takes effect then changes the
+ * node's address and keys, and the Link Report (like the Link Status before it) must still go
+ * out under the old ones, also to a client on this very node. */
 static void nppi_end(struct meshrpr_rpr_srv *srv, uint8_t status, uint8_t reason,
                      uint8_t session_reason)
 {
+    const uint8_t gen = srv->link_gen;
+
     link_set_status(srv, status, reason);
     srv->nppi_close_pending = true;
     srv->nppi_close_reason = session_reason;
     srv->link_nppi = false;
     link_end(srv);
+    for (size_t i = 0; i < MESHRPR_RPR_SRV_TX_COUNT; i++) {
+        struct meshrpr_rpr_srv_tx *t = &srv->tx[i];
+        if (t->state == TX_QUEUED && t->opcode == RPR_OP_LINK_REPORT && t->gen == gen) {
+            t->nppi_pdu = true; /* its end hands the close to the provisionee */
+            return;
+        }
+    }
     meshrpr_node_timer_start(srv->node, &srv->nppi_timer, 0);
 }
 

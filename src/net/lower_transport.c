@@ -1136,6 +1136,20 @@ bool meshrpr_lower_transport_is_idle(const struct meshrpr_node *node)
     return true;
 }
 
+void meshrpr_lower_transport_forget(struct meshrpr_node *node, uint16_t addr, uint16_t count)
+{
+    struct meshrpr_lower_transport *lt = &node->lower;
+
+    for (size_t i = 0; i < MESHRPR_SAR_RX_COUNT; i++) {
+        struct meshrpr_sar_rx_ctx *ctx = &lt->rx[i];
+        if (ctx->state != MESHRPR_SAR_RX_FREE && ctx->src >= addr && ctx->src - addr < count) {
+            meshrpr_node_timer_cancel(node, &ctx->ack_timer);
+            meshrpr_node_timer_cancel(node, &ctx->discard_timer);
+            ctx->state = MESHRPR_SAR_RX_FREE;
+        }
+    }
+}
+
 void meshrpr_lower_transport_reset(struct meshrpr_node *node)
 {
     struct meshrpr_lower_transport *lt = &node->lower;

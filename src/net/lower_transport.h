@@ -50,6 +50,11 @@ void meshrpr_lower_transport_recv(struct meshrpr_node *node, const struct meshrp
 /* No busy SAR context. */
 bool meshrpr_lower_transport_is_idle(const struct meshrpr_node *node);
 
+/* Forget the reassembly contexts of count sources from addr, with the SeqAuth they remember:
+ * a node that restarts its SEQ at an address we heard before (reset, address refresh back)
+ * would otherwise have its segmented messages taken for old ones. */
+void meshrpr_lower_transport_forget(struct meshrpr_node *node, uint16_t addr, uint16_t count);
+
 /* Cancel every transfer (node reset). */
 void meshrpr_lower_transport_reset(struct meshrpr_node *node);
 

@@ -8,6 +8,8 @@
  */
 #include "net/replay.h"
 
+#include "net/lower_transport.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -96,6 +98,8 @@ int meshrpr_replay_forget(struct meshrpr_node *node, uint16_t addr, uint16_t cou
 {
     bool changed = false;
 
+    /* The lower transport's reassembly contexts remember SeqAuths from those sources too. */
+    meshrpr_lower_transport_forget(node, addr, count);
     for (size_t i = 0; i < MESHRPR_RPL_SIZE; i++) {
         struct meshrpr_rpl_entry *e = &node->rpl.entries[i];
         if (e->src != 0 && e->src >= addr && e->src - addr < count) {

@@ -42,6 +42,15 @@ static int key_for_send(struct meshrpr_node *node, const struct bt_mesh_msg_ctx 
         }
         out->akf = false;
         out->aid = 0;
+        /* A node refreshed through its own Remote Provisioning Server (NPPI, §3.11.8) has the
+         * new key as a candidate, and its database has it for its own address: a request to
+         * itself with the database's key uses that key, which makes the candidate the device
+         * key as it would for any other client. */
+        if (ctx->app_idx == BT_MESH_KEY_DEV_REMOTE && node->has_dev_key_candidate &&
+            meshrpr_node_is_local_addr(node, ctx->addr) && node->cfg.dev_key_get != NULL &&
+            node->cfg.dev_key_get(node->cfg.dev_key_ctx, ctx->addr, out->key) == 0) {
+            return 0;
+        }
         if (ctx->app_idx == BT_MESH_KEY_DEV_LOCAL || meshrpr_node_is_local_addr(node, ctx->addr)) {
             memcpy(out->key, node->dev_key, 16);
             return 0;

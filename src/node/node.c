@@ -175,12 +175,9 @@ int meshrpr_node_init(struct meshrpr_node *node, const struct meshrpr_node_confi
     node->platform = *config->platform;
     node->cfg = *config;
     meshrpr_timer_queue_init(&node->timers);
-    /* A Node Composition Refresh done before the restart made page 128 the composition. */
+    /* A Device Key Candidate, and a Node Composition Refresh done before the restart (which
+     * makes page 128 the composition while the firmware still offers it as page 128). */
     meshrpr_nppi_restore(node);
-    if (node->comp_refreshed && node->cfg.comp_next != NULL) {
-        node->cfg.comp = node->cfg.comp_next;
-        node->cfg.comp_next = NULL;
-    }
 
     err = meshrpr_access_init(node);
     if (err != 0) {
@@ -229,6 +226,7 @@ int meshrpr_node_provision(struct meshrpr_node *node, const uint8_t net_key[16],
     }
     node->addr = addr;
     memcpy(node->dev_key, dev_key, 16);
+    meshrpr_nppi_candidate_drop(node);
     node->net.iv_index = iv_index;
     node->net.iv_update = (flags & BT_MESH_FLAG_IV_UPDATE) != 0;
     node->net.seq = 0;
@@ -264,6 +262,7 @@ void meshrpr_node_reset(struct meshrpr_node *node)
     node->provisioned = false;
     node->addr = BT_MESH_ADDR_UNASSIGNED;
     meshrpr_crypto_wipe(node->dev_key, sizeof(node->dev_key));
+    meshrpr_nppi_candidate_drop(node);
 
     (void)meshrpr_node_erase(node, "node/prov");
     (void)meshrpr_keys_store(node);
@@ -275,15 +274,122 @@ void meshrpr_node_reset(struct meshrpr_node *node)
     }
 }
 
+/* A model of a composition and where it sits. */
+struct comp_slot {
+    const struct bt_mesh_model *model;
+    uint8_t elem_idx;
+    uint8_t mod_idx;
+    bool vnd;
+};
+
+/* The models of comp in the access layer's slot order (src/access/access.c: element by
+ * element, SIG models first). @return how many, or MESHRPR_MODEL_COUNT + 1 when they do not
+ * fit. */
+static size_t comp_slots(const struct bt_mesh_comp *comp, struct comp_slot out[MESHRPR_MODEL_COUNT])
+{
+    size_t n = 0;
+
+    for (size_t e = 0; e < comp->elem_count; e++) {
+        for (int vnd = 0; vnd < 2; vnd++) {
+            size_t count = vnd ? comp->elem[e].vnd_model_count : comp->elem[e].model_count;
+            for (size_t i = 0; i < count; i++) {
+                if (n >= MESHRPR_MODEL_COUNT) {
+                    return MESHRPR_MODEL_COUNT + 1;
+                }
+                out[n].model = vnd ? &comp->elem[e].vnd_models[i] : &comp->elem[e].models[i];
+                out[n].elem_idx = (uint8_t)e;
+                out[n].mod_idx = (uint8_t)i;
+                out[n].vnd = vnd != 0;
+                n++;
+            }
+        }
+    }
+    return n;
+}
+
+static bool slots_have(const struct comp_slot *slots, size_t n, const struct bt_mesh_model *model)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (slots[i].model == model) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * A model object both compositions share is the same model instance: it keeps its runtime
+ * state (running links, queued messages, the NPPI handler of a Remote Provisioning Server), its
+ * bindings and its subscriptions, and is not initialised again (its init callback would wipe
+ * that state under armed timers). New model objects are initialised and started; the ones
+ * comp_next drops stop as in a node reset.
+ */
 void meshrpr_node_composition_switch(struct meshrpr_node *node)
 {
+    struct comp_slot old[MESHRPR_MODEL_COUNT];
+    struct comp_slot next[MESHRPR_MODEL_COUNT];
+    struct meshrpr_model_state old_state[MESHRPR_MODEL_COUNT];
+    bool reused[MESHRPR_MODEL_COUNT];
+    size_t old_count;
+    size_t next_count;
+
     if (node->cfg.comp_next == NULL) {
         return;
     }
+    old_count = comp_slots(node->cfg.comp, old);
+    next_count = comp_slots(node->cfg.comp_next, next);
+    for (size_t i = 0; i < next_count && next_count <= MESHRPR_MODEL_COUNT; i++) {
+        if (next[i].model->rt == NULL) {
+            next_count = MESHRPR_MODEL_COUNT + 1;
+        }
+    }
+    if (old_count > MESHRPR_MODEL_COUNT || next_count > MESHRPR_MODEL_COUNT) {
+        MESHRPR_LOG_ERR(&node->platform, "page 128 has too many models or one without rt");
+        return;
+    }
+    for (size_t i = 0; i < old_count; i++) {
+        const struct bt_mesh_model *model = old[i].model;
+        if (!slots_have(next, next_count, model) && model->cb != NULL && model->cb->reset != NULL) {
+            model->cb->reset(model);
+        }
+    }
+
+    memcpy(old_state, node->access.models, sizeof(old_state));
     node->cfg.comp = node->cfg.comp_next;
     node->cfg.comp_next = NULL;
-    if (meshrpr_access_init(node) == 0) {
-        (void)meshrpr_access_start(node);
+    memset(&node->access, 0, sizeof(node->access));
+    node->access.elem_count = (uint8_t)node->cfg.comp->elem_count;
+    node->access.model_count = (uint8_t)next_count;
+    for (size_t i = 0; i < next_count; i++) {
+        struct bt_mesh_model_rt_ctx *rt = next[i].model->rt;
+        struct meshrpr_model_state *st = &node->access.models[i];
+
+        reused[i] = slots_have(old, old_count, next[i].model);
+        if (reused[i]) {
+            *st = old_state[rt->state_idx];
+        } else {
+            for (size_t k = 0; k < MESHRPR_MODEL_KEY_COUNT; k++) {
+                st->keys[k] = BT_MESH_KEY_UNUSED;
+            }
+        }
+        rt->elem_idx = next[i].elem_idx;
+        rt->mod_idx = next[i].mod_idx;
+        rt->state_idx = (uint8_t)i;
+        rt->vnd = next[i].vnd;
+        rt->node = node;
+    }
+    for (size_t i = 0; i < next_count; i++) {
+        const struct bt_mesh_model *model = next[i].model;
+        if (!reused[i] && model->cb != NULL && model->cb->init != NULL &&
+            model->cb->init(model) != 0) {
+            MESHRPR_LOG_ERR(&node->platform, "model 0x%04x of page 128 failed to init", model->id);
+        }
+    }
+    for (size_t i = 0; i < next_count; i++) {
+        const struct bt_mesh_model *model = next[i].model;
+        if (!reused[i] && model->cb != NULL && model->cb->start != NULL) {
+            (void)model->cb->start(model);
+        }
     }
     (void)meshrpr_access_store(node);
 }

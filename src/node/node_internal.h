@@ -40,8 +40,9 @@ int meshrpr_node_scan_active_set(struct meshrpr_node *node, bool active);
 /* Persist the provisioning identity (primary address and device key). */
 int meshrpr_node_identity_store(struct meshrpr_node *node);
 
-/* Node Composition Refresh: make comp_next the node's composition (models re-linked and
- * started, their bindings and subscriptions cleared). */
+/* Node Composition Refresh: make comp_next the node's composition. Model objects both
+ * compositions share keep their state, bindings and subscriptions (they are not initialised
+ * again); new ones are initialised and started; dropped ones get their reset callback. */
 void meshrpr_node_composition_switch(struct meshrpr_node *node);
 
 #endif /* MESHRPR_NODE_INTERNAL_H */

@@ -26,6 +26,7 @@
 #define MESHRPR_LOG_MODULE "nppi"
 #include "core/log.h"
 
+#include "access/composition.h"
 #include "crypto/crypto.h"
 #include "models/rpr_srv.h"
 #include "net/keys.h"
@@ -34,17 +35,42 @@
 #include "node/node_internal.h"
 #include "prov/prov.h"
 
-#define NPPI_STORE_VERSION 1
+#define NPPI_STORE_VERSION 2
 
-/* "node/nppi": version, flags (bit 0 candidate, bit 1 composition refreshed), candidate. */
+/* "node/nppi": version, flags (bit 0 candidate, bit 1 composition refreshed), candidate, and
+ * the refreshed composition's fingerprint. */
+#define NPPI_F_CANDIDATE    0x01
+#define NPPI_F_COMP_REFRESH 0x02
+#define NPPI_BLOB_LEN       (2 + 16 + 16)
+
+/* A fingerprint of a composition's structure (page 0 without CRPL and Features): s1 of its
+ * encoding. It tells after a restart whether the composition the configuration gives is the one
+ * a Node Composition Refresh made current. */
+static int comp_fingerprint(const struct bt_mesh_comp *comp, uint8_t fp[16])
+{
+    uint8_t raw[MESHRPR_COMP_HEADER_LEN + MESHRPR_ELEM_COUNT * 4 + MESHRPR_MODEL_COUNT * 4];
+    struct net_buf_simple buf;
+
+    net_buf_simple_init_with_data(&buf, raw, sizeof(raw));
+    net_buf_simple_reset(&buf);
+    if (comp == NULL || meshrpr_composition_encode(comp, 0, 0, &buf) != 0) {
+        return -EINVAL;
+    }
+    return meshrpr_crypto_s1(buf.data, buf.len, fp);
+}
+
 static int nppi_store(struct meshrpr_node *node)
 {
-    uint8_t blob[2 + 16] = { NPPI_STORE_VERSION };
+    uint8_t blob[NPPI_BLOB_LEN] = { NPPI_STORE_VERSION };
     int err;
 
-    blob[1] =
-        (uint8_t)((node->has_dev_key_candidate ? 0x01 : 0) | (node->comp_refreshed ? 0x02 : 0));
+    blob[1] = (uint8_t)((node->has_dev_key_candidate ? NPPI_F_CANDIDATE : 0) |
+                        (node->comp_refreshed ? NPPI_F_COMP_REFRESH : 0));
     memcpy(&blob[2], node->dev_key_candidate, 16);
+    /* The refreshed composition is the current one for as long as the record is kept. */
+    if (node->comp_refreshed && comp_fingerprint(node->cfg.comp, &blob[18]) != 0) {
+        blob[1] &= (uint8_t)~NPPI_F_COMP_REFRESH;
+    }
     err = meshrpr_node_store(node, "node/nppi", blob, sizeof(blob));
     meshrpr_crypto_wipe(blob, sizeof(blob));
     return err;
@@ -52,16 +78,29 @@ static int nppi_store(struct meshrpr_node *node)
 
 void meshrpr_nppi_restore(struct meshrpr_node *node)
 {
-    uint8_t blob[2 + 16];
+    uint8_t blob[NPPI_BLOB_LEN];
+    uint8_t fp[16];
 
     if (meshrpr_node_load(node, "node/nppi", blob, sizeof(blob)) != (int)sizeof(blob) ||
         blob[0] != NPPI_STORE_VERSION) {
         return;
     }
-    node->has_dev_key_candidate = (blob[1] & 0x01) != 0;
-    node->comp_refreshed = (blob[1] & 0x02) != 0;
+    node->has_dev_key_candidate = (blob[1] & NPPI_F_CANDIDATE) != 0;
     if (node->has_dev_key_candidate) {
         memcpy(node->dev_key_candidate, &blob[2], 16);
+    }
+    if (blob[1] & NPPI_F_COMP_REFRESH) {
+        /* The configuration still offers the refreshed composition as page 128 (the firmware
+         * that brought it): it is page 0 now. A configuration whose page 0 is already that
+         * composition needs nothing; one with other compositions (a later firmware) makes the
+         * record stale, and page 128 is then a change still pending. */
+        if (comp_fingerprint(node->cfg.comp_next, fp) == 0 && memcmp(fp, &blob[18], 16) == 0) {
+            node->cfg.comp = node->cfg.comp_next;
+            node->cfg.comp_next = NULL;
+            node->comp_refreshed = true;
+        } else if (comp_fingerprint(node->cfg.comp, fp) == 0 && memcmp(fp, &blob[18], 16) == 0) {
+            node->comp_refreshed = true;
+        }
     }
     meshrpr_crypto_wipe(blob, sizeof(blob));
 }
@@ -79,6 +118,16 @@ void meshrpr_nppi_dev_key_candidate_used(struct meshrpr_node *node)
     (void)nppi_store(node);
 }
 
+void meshrpr_nppi_candidate_drop(struct meshrpr_node *node)
+{
+    if (!node->has_dev_key_candidate) {
+        return;
+    }
+    meshrpr_crypto_wipe(node->dev_key_candidate, 16);
+    node->has_dev_key_candidate = false;
+    (void)nppi_store(node);
+}
+
 /* Elements the node will have after the procedure. */
 static size_t elem_count_after(const struct meshrpr_node *node, uint8_t procedure)
 {
@@ -86,6 +135,14 @@ static size_t elem_count_after(const struct meshrpr_node *node, uint8_t procedur
         return node->cfg.comp_next->elem_count;
     }
     return node->access.elem_count;
+}
+
+/* The Number of Elements the Capabilities report: page 128's for a Node Composition Refresh. */
+static uint8_t nppi_elem_count(const struct meshrpr_prov_session *session)
+{
+    const struct meshrpr_node *node = meshrpr_prov_session_node(session);
+
+    return (uint8_t)elem_count_after(node, node->nppi.procedure);
 }
 
 static uint8_t nppi_data_check(struct meshrpr_prov_session *session,
@@ -151,6 +208,11 @@ static void refresh_apply(struct meshrpr_node *node)
         if (procedure == BT_MESH_RPR_NODE_REFRESH_COMPOSITION) {
             meshrpr_node_composition_switch(node);
             node->comp_refreshed = true;
+            /* A page 128 with a Remote Provisioning Server of its own (a new model object)
+             * offers NPPI as the old one did. */
+            if (node->prov.enabled & BT_MESH_PROV_REMOTE) {
+                (void)meshrpr_nppi_enable(node, true);
+            }
         }
         /* The key is a candidate until its first use (Device Key and Composition Refresh). */
         memcpy(node->dev_key_candidate, node->nppi.dev_key, 16);
@@ -179,6 +241,7 @@ static void nppi_ended(void *ctx, const struct meshrpr_prov_result *result)
 }
 
 static const struct meshrpr_prov_hooks nppi_hooks = {
+    .elem_count = nppi_elem_count,
     .data_check = nppi_data_check,
     .data_apply = nppi_data_apply,
     .ended = nppi_ended,

@@ -18,6 +18,10 @@ int meshrpr_nppi_enable(struct meshrpr_node *node, bool enable);
  * composition was refreshed. Called by node.c. */
 void meshrpr_nppi_restore(struct meshrpr_node *node);
 
+/* The node leaves its term (node reset, or provisioned anew): a Device Key Candidate of that
+ * term must never open anything again. */
+void meshrpr_nppi_candidate_drop(struct meshrpr_node *node);
+
 /* The Device Key Candidate opened a message: it becomes the device key (§3.6.4.2). */
 void meshrpr_nppi_dev_key_candidate_used(struct meshrpr_node *node);
 

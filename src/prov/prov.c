@@ -974,3 +974,9 @@ int meshrpr_prov_test_inject(struct meshrpr_prov_session *s, const uint8_t priv_
     }
     return 0;
 }
+
+void meshrpr_prov_test_iv_index_once(struct meshrpr_node *node, uint32_t iv_index)
+{
+    node->prov.test_iv_index_set = true;
+    node->prov.test_iv_index = iv_index;
+}

@@ -59,6 +59,10 @@ struct meshrpr_prov_hooks {
     /* Provisioner: the device sent Provisioning Complete. Default: add the node (UUID, address,
      * element count, NetKey index, device key) to the node database and call node_added. */
     void (*node_provisioned)(struct meshrpr_prov_session *session, const uint8_t dev_key[16]);
+    /* Device: the Number of Elements its Capabilities report. Default: the node's. NPPI's Node
+     * Composition Refresh reports page 128's, the composition the node will have, so that the
+     * provisioner assigns and records the right range (§3.11.8, §5.4.1.2). */
+    uint8_t (*elem_count)(const struct meshrpr_prov_session *session);
     /* Device: check the decrypted Provisioning Data (NPPI: current NetKey and IV Index, address
      * rules). Default: the primary address and every element address are unicast (§5.4.2.5).
      * @return 0 to accept, or the Provisioning Failed error code to send (Invalid Data, Cannot
@@ -145,6 +149,14 @@ uint8_t meshrpr_prov_session_elem_count(const struct meshrpr_prov_session *sessi
  */
 int meshrpr_prov_test_inject(struct meshrpr_prov_session *session, const uint8_t priv_key[32],
                              const uint8_t *random, size_t random_len);
+
+/*
+ * TEST ONLY: the next Provisioning Data a provisioner session of this node builds carries
+ * iv_index instead of the node's IV Index (once), so that tests can check that a node being
+ * refreshed through NPPI refuses data that is not its current IV Index (MshPRTv1.1 §5.4.2.5).
+ * Never call it in a product.
+ */
+void meshrpr_prov_test_iv_index_once(struct meshrpr_node *node, uint32_t iv_index);
 
 /* ---- Shared by the state machines (prov.c) ------------------------------------------------ */
 

@@ -79,7 +79,9 @@ static void caps_build(const struct meshrpr_prov_session *s, struct meshrpr_prov
     uint16_t algorithms = prov->algorithms & 0x0003;
 
     memset(caps, 0, sizeof(*caps));
-    caps->elem_count = (uint8_t)meshrpr_node_elem_count(s->node);
+    caps->elem_count = (s->hooks != NULL && s->hooks->elem_count != NULL)
+                           ? s->hooks->elem_count(s)
+                           : (uint8_t)meshrpr_node_elem_count(s->node);
     if (algorithms == 0) {
         algorithms =
             BIT(BT_MESH_PROV_AUTH_CMAC_AES128_AES_CCM) | BIT(BT_MESH_PROV_AUTH_HMAC_SHA256_AES_CCM);

@@ -495,6 +495,7 @@ static void recv_random(struct meshrpr_prov_session *s, const struct meshrpr_pro
     struct meshrpr_prov_pdu data = { .type = MESHRPR_PROV_DATA };
     struct meshrpr_subnet *subnet;
     uint8_t plain[MESHRPR_PROV_DATA_LEN];
+    uint32_t iv_index = s->node->net.iv_index;
     uint8_t code;
     int err;
 
@@ -514,10 +515,14 @@ static void recv_random(struct meshrpr_prov_session *s, const struct meshrpr_pro
     plain[16] = (uint8_t)(s->net_idx >> 8);
     plain[17] = (uint8_t)s->net_idx;
     plain[18] = s->node->net.iv_update ? BT_MESH_FLAG_IV_UPDATE : 0;
-    plain[19] = (uint8_t)(s->node->net.iv_index >> 24);
-    plain[20] = (uint8_t)(s->node->net.iv_index >> 16);
-    plain[21] = (uint8_t)(s->node->net.iv_index >> 8);
-    plain[22] = (uint8_t)s->node->net.iv_index;
+    if (s->node->prov.test_iv_index_set) {
+        s->node->prov.test_iv_index_set = false;
+        iv_index = s->node->prov.test_iv_index;
+    }
+    plain[19] = (uint8_t)(iv_index >> 24);
+    plain[20] = (uint8_t)(iv_index >> 16);
+    plain[21] = (uint8_t)(iv_index >> 8);
+    plain[22] = (uint8_t)iv_index;
     plain[23] = (uint8_t)(s->addr >> 8);
     plain[24] = (uint8_t)s->addr;
     err = meshrpr_crypto_prov_data_encrypt(s->session_key, s->session_nonce, plain,

@@ -189,6 +189,12 @@ static void dev_reset(void)
     rw_current->dev_reset_count++;
 }
 
+static void prov_reprovisioned(uint16_t addr)
+{
+    rw_current->reprov_count++;
+    rw_current->reprov_addr = addr;
+}
+
 /* ---- Fake server -------------------------------------------------------------------------- */
 
 static struct rw_node *model_owner(const struct bt_mesh_model *model)
@@ -867,6 +873,13 @@ static struct rw_node *node_new(struct rpr_world *w, enum rw_kind kind, const ch
         model_set(rn, 2, BT_MESH_MODEL_ID_REMOTE_PROV_CLI, _bt_mesh_rpr_cli_op,
                   &_bt_mesh_rpr_cli_cb, (i == 0 && w->cli != NULL) ? w->cli : &rn->rpr_cli);
         models = 3;
+        if (i == 0 && w->prov_has_srv) {
+            model_set(rn, 3, BT_MESH_MODEL_ID_REMOTE_PROV_SRV, _bt_mesh_rpr_srv_op,
+                      &_bt_mesh_rpr_srv_cb, &rn->rpr_srv);
+            models = 4;
+            rn->prov.uuid = rn->uuid;
+            rn->prov.reprovisioned = prov_reprovisioned;
+        }
         if (i != 0) {
             /* Another client: no database of its own, the world's keys. */
             rn->cfg.dev_key_get = meshrpr_cdb_dev_key_get;
@@ -945,7 +958,7 @@ struct rpr_world *rw_new(uint64_t seed)
     return rw_new_with_cli(seed, NULL);
 }
 
-struct rpr_world *rw_new_with_cli(uint64_t seed, struct bt_mesh_rpr_cli *cli)
+static struct rpr_world *world_new(uint64_t seed, struct bt_mesh_rpr_cli *cli, bool prov_has_srv)
 {
     struct rpr_world *w = calloc(1, sizeof(*w));
     static const uint8_t mesh_uuid[16] = { 0x6d, 0x65, 0x73, 0x68, 0x72, 0x70, 0x72, 0x2d,
@@ -957,6 +970,7 @@ struct rpr_world *rw_new_with_cli(uint64_t seed, struct bt_mesh_rpr_cli *cli)
     }
     rw_current = w;
     w->cli = cli;
+    w->prov_has_srv = prov_has_srv;
     meshrpr_sim_init(&w->sim, seed);
     memcpy(w->net_key, world_net_key, 16);
     meshrpr_cdb_init(&w->cdb, mesh_uuid, "rpr world");
@@ -966,7 +980,24 @@ struct rpr_world *rw_new_with_cli(uint64_t seed, struct bt_mesh_rpr_cli *cli)
         free(w);
         return NULL;
     }
+    if (prov_has_srv) {
+        if (meshrpr_prov_enable(&p->node, BT_MESH_PROV_REMOTE) != 0) {
+            rw_free(w);
+            return NULL;
+        }
+        p->nppi = true;
+    }
     return w;
+}
+
+struct rpr_world *rw_new_with_cli(uint64_t seed, struct bt_mesh_rpr_cli *cli)
+{
+    return world_new(seed, cli, false);
+}
+
+struct rpr_world *rw_new_self_server(uint64_t seed)
+{
+    return world_new(seed, NULL, true);
 }
 
 void rw_free(struct rpr_world *w)
@@ -1011,6 +1042,43 @@ int rw_add_server(struct rpr_world *w, uint16_t addr)
         meshrpr_node_relay_set(&rn->node, false, BT_MESH_TRANSMIT(2, 20));
     }
     return i;
+}
+
+int rw_add_nppi_server(struct rpr_world *w, uint16_t addr, const struct meshrpr_storage *storage)
+{
+    struct rw_node *rn = node_new(w, RW_SERVER, "srv", addr);
+    int i;
+
+    if (rn == NULL) {
+        return -ENOMEM;
+    }
+    rn->prov.uuid = rn->uuid;
+    rn->prov.reprovisioned = prov_reprovisioned;
+    rn->cfg.prov = &rn->prov;
+    rn->cfg.storage = storage;
+    i = node_join(w, rn);
+    if (i < 0) {
+        return i;
+    }
+    meshrpr_node_relay_set(&rn->node, false, BT_MESH_TRANSMIT(2, 20));
+    if (meshrpr_prov_enable(&rn->node, BT_MESH_PROV_REMOTE) != 0) {
+        return -EINVAL;
+    }
+    rn->nppi = true;
+    return i;
+}
+
+int rw_restart(struct rpr_world *w, int i)
+{
+    struct rw_node *rn = &w->nodes[i];
+    int err;
+
+    meshrpr_node_deinit(&rn->node);
+    err = meshrpr_node_init(&rn->node, &rn->cfg);
+    if (err == 0 && rn->nppi) {
+        err = meshrpr_prov_enable(&rn->node, BT_MESH_PROV_REMOTE);
+    }
+    return err;
 }
 
 void rw_relay(struct rpr_world *w, int i, bool enabled)

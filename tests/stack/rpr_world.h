@@ -170,8 +170,10 @@ struct rw_node {
 
     struct bt_mesh_comp comp;
     struct bt_mesh_elem elem;
-    struct bt_mesh_model models[3];
-    struct bt_mesh_model_rt_ctx rt[3];
+    /* Up to four models on the primary element: the kind's models, then (the provisioner of
+     * rw_new_self_server()) a Remote Provisioning Server, or a test's extra model. */
+    struct bt_mesh_model models[4];
+    struct bt_mesh_model_rt_ctx rt[4];
     struct meshrpr_cfg_srv cfg_srv;
     struct bt_mesh_cfg_cli cfg_cli;
     struct bt_mesh_rpr_cli rpr_cli;
@@ -179,6 +181,7 @@ struct rw_node {
     struct rw_fake fake;
     struct meshrpr_node_config cfg;
     struct bt_mesh_prov prov;
+    bool nppi; /* offers NPPI (meshrpr_prov_enable(BT_MESH_PROV_REMOTE)) */
 
     /* Scannable advertising (devices): AdvData sent every adv_interval_ms. */
     uint8_t adv[31];
@@ -219,6 +222,8 @@ struct rpr_world {
     int script_count;
     /* The provisioner's client, when the test brings its own (the documentation's examples). */
     struct bt_mesh_rpr_cli *cli;
+    /* The provisioner also hosts a Remote Provisioning Server (rw_new_self_server()). */
+    bool prov_has_srv;
     struct meshrpr_cdb cdb;
     uint8_t net_key[16];
     struct rw_node nodes[RW_MAX_NODES];
@@ -235,6 +240,10 @@ struct rpr_world {
     unsigned link_close_count;
     uint8_t last_link_bearer;
     unsigned dev_reset_count;
+    /* reprovisioned callbacks of NPPI servers (rw_add_nppi_server) and of a self-serving
+     * provisioner, and the address the last one reported. */
+    unsigned reprov_count;
+    uint16_t reprov_addr;
     unsigned caps_count; /* capabilities callbacks, and the time of the last one */
     uint64_t caps_t_ms;
     /* Authentication the provisioner picks: Input OOB (the device enters a number) when set,
@@ -254,6 +263,9 @@ struct rpr_world *rw_new(uint64_t seed);
  * instance (whose callbacks the world then does not record). */
 struct rpr_world *rw_new_with_cli(uint64_t seed, struct bt_mesh_rpr_cli *cli);
 void rw_free(struct rpr_world *w);
+/* A world whose provisioner also hosts a Remote Provisioning Server (as its fourth model) and
+ * accepts NPPI on it, so its client can refresh the provisioner itself (Zephyr's same_dev). */
+struct rpr_world *rw_new_self_server(uint64_t seed);
 
 /* The provisioner, its client, and the node database entry helpers. */
 struct rw_node *rw_prov(struct rpr_world *w);
@@ -267,6 +279,14 @@ int rw_add_relay(struct rpr_world *w, uint16_t addr);
  * reach the devices behind them). */
 void rw_relay(struct rpr_world *w, int i, bool enabled);
 int rw_add_fake(struct rpr_world *w, uint16_t addr, const uint8_t dev_uuid[16]);
+/* A Remote Provisioning Server that accepts NPPI (its bt_mesh_prov has a UUID and records the
+ * reprovisioned callback in the world; meshrpr_prov_enable(BT_MESH_PROV_REMOTE) done), with
+ * optional storage (NULL: none) given before it is provisioned. Returns the node index. */
+int rw_add_nppi_server(struct rpr_world *w, uint16_t addr, const struct meshrpr_storage *storage);
+/* Restart node i from its storage: meshrpr_node_deinit() then meshrpr_node_init() with the
+ * node's configuration (w->nodes[i].cfg, which a test may change first, as a firmware update
+ * would), and NPPI enabled again when the node offered it. @return meshrpr_node_init()'s. */
+int rw_restart(struct rpr_world *w, int i);
 /* Another Remote Provisioning Client node (Configuration Server + RPR Client) using the
  * world's database for device keys; its callbacks are recorded like the provisioner's. */
 int rw_add_client(struct rpr_world *w, uint16_t addr);

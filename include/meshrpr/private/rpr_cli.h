@@ -50,6 +50,10 @@ struct meshrpr_rpr_cli_link {
     /* NPPI: what Provisioning Complete confirmed, committed to the node database when the
      * link ends (until then the server still answers with its old identity). */
     bool nppi_done;
+    /* NPPI: the server confirmed our Link Close (Success) while in the link (Link Status
+     * Closing, or Link Report Link Closed by Client): the node took the refresh. Only then does
+     * the database change. */
+    bool nppi_confirmed;
     uint8_t nppi_elems;
     uint16_t nppi_new_addr;
     uint16_t nppi_net_idx;
