@@ -1204,8 +1204,8 @@ static int scan_caps_get(const struct bt_mesh_model *model, struct bt_mesh_msg_c
     BT_MESH_MODEL_BUF_DEFINE(msg, RPR_OP_SCAN_CAPS_STATUS, 2);
     struct rpr_scan_caps_status m = { .max_devs = MESHRPR_RPR_SRV_SCANNED_ITEMS };
 
-    /* No parameters: BT_MESH_LEN_EXACT(0) equals BT_MESH_LEN_MIN(0), so check here. */
-    if (srv == NULL || buf->len != 0) {
+    (void)buf; /* BT_MESH_LEN_EXACT(0): the access layer refused any parameters */
+    if (srv == NULL) {
         return -EINVAL;
     }
     check_subnets(srv);
@@ -1222,8 +1222,8 @@ static int scan_get(const struct bt_mesh_model *model, struct bt_mesh_msg_ctx *c
 {
     struct meshrpr_rpr_srv *srv = req_srv(model, ctx);
 
-    /* No parameters: BT_MESH_LEN_EXACT(0) equals BT_MESH_LEN_MIN(0), so check here. */
-    if (srv == NULL || buf->len != 0) {
+    (void)buf; /* BT_MESH_LEN_EXACT(0): the access layer refused any parameters */
+    if (srv == NULL) {
         return -EINVAL;
     }
     check_subnets(srv);
@@ -1259,8 +1259,8 @@ static int scan_stop(const struct bt_mesh_model *model, struct bt_mesh_msg_ctx *
 {
     struct meshrpr_rpr_srv *srv = req_srv(model, ctx);
 
-    /* No parameters: BT_MESH_LEN_EXACT(0) equals BT_MESH_LEN_MIN(0), so check here. */
-    if (srv == NULL || buf->len != 0) {
+    (void)buf; /* BT_MESH_LEN_EXACT(0): the access layer refused any parameters */
+    if (srv == NULL) {
         return -EINVAL;
     }
     check_subnets(srv);
@@ -1320,8 +1320,8 @@ static int link_get(const struct bt_mesh_model *model, struct bt_mesh_msg_ctx *c
 {
     struct meshrpr_rpr_srv *srv = req_srv(model, ctx);
 
-    /* No parameters: BT_MESH_LEN_EXACT(0) equals BT_MESH_LEN_MIN(0), so check here. */
-    if (srv == NULL || buf->len != 0) {
+    (void)buf; /* BT_MESH_LEN_EXACT(0): the access layer refused any parameters */
+    if (srv == NULL) {
         return -EINVAL;
     }
     check_subnets(srv);
