@@ -130,11 +130,13 @@ void meshrpr_cdb_init(struct meshrpr_cdb *cdb, const uint8_t mesh_uuid[16], cons
 
 /** Add a NetKey. @return 0, -EEXIST (index used), -ENOMEM, -EINVAL. */
 int meshrpr_cdb_subnet_add(struct meshrpr_cdb *cdb, uint16_t net_idx, const uint8_t key[16]);
+/** The NetKey entry with that index, or NULL. The entry belongs to cdb. */
 struct meshrpr_cdb_subnet *meshrpr_cdb_subnet_get(struct meshrpr_cdb *cdb, uint16_t net_idx);
 
 /** Add an AppKey bound to a NetKey. @return 0, -EEXIST, -ENOENT (no NetKey), -ENOMEM, -EINVAL. */
 int meshrpr_cdb_app_key_add(struct meshrpr_cdb *cdb, uint16_t net_idx, uint16_t app_idx,
                             const uint8_t key[16]);
+/** The AppKey entry with that index, or NULL. The entry belongs to cdb. */
 struct meshrpr_cdb_app_key *meshrpr_cdb_app_key_get(struct meshrpr_cdb *cdb, uint16_t app_idx);
 
 /**
@@ -172,9 +174,11 @@ struct meshrpr_cdb_node *meshrpr_cdb_node_alloc(struct meshrpr_cdb *cdb, const u
                                                 uint16_t addr, uint8_t num_elem, uint16_t net_idx);
 /** The node owning addr (any of its element addresses), or NULL. */
 struct meshrpr_cdb_node *meshrpr_cdb_node_get(struct meshrpr_cdb *cdb, uint16_t addr);
+/** The node with that UUID, or NULL. */
 struct meshrpr_cdb_node *meshrpr_cdb_node_by_uuid(struct meshrpr_cdb *cdb, const uint8_t uuid[16]);
 /** Remove a node (its device key is wiped). */
 void meshrpr_cdb_node_del(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *node);
+/** Number of nodes in the database. */
 size_t meshrpr_cdb_node_count(const struct meshrpr_cdb *cdb);
 
 /**
