@@ -99,7 +99,8 @@ static const char *join(char *buf, size_t size, const char *path, const char *na
 
 enum kind { KIND_STRING, KIND_NUMBER, KIND_BOOL, KIND_ARRAY, KIND_OBJECT };
 
-static const char *const kind_names[] = {
+/* Arrays of characters, not of pointers: constant tables that need no relocation. */
+static const char kind_names[][16] = {
     [KIND_STRING] = "a string", [KIND_NUMBER] = "a number",  [KIND_BOOL] = "true or false",
     [KIND_ARRAY] = "an array",  [KIND_OBJECT] = "an object",
 };
@@ -715,8 +716,8 @@ static int parse_nodes(struct parse *ps, const cJSON *root, struct meshrpr_cdb *
 
 static int parse_root(struct parse *ps, const cJSON *root, struct meshrpr_cdb *cdb)
 {
-    static const char *const header[] = { "$schema", "id", "version" };
-    static const char *const ignored_arrays[] = { "groups", "scenes", "networkExclusions" };
+    static const char header[][8] = { "$schema", "id", "version" };
+    static const char ignored_arrays[][18] = { "groups", "scenes", "networkExclusions" };
     const cJSON *item;
     uint32_t iv_index = 0;
     int err = 0;

@@ -11,6 +11,7 @@
 #include "test_util.h"
 
 #include "fake_platform.h"
+#include "mem_storage.h"
 #include "net/beacon.h"
 #include "net/keys.h"
 #include "net/net.h"
@@ -99,72 +100,6 @@ static void test_decode_rejects(void **state)
 
 /* ---- A node ----------------------------------------------------------------------------- */
 
-/* A one-value-per-key store in memory, so the beacon state can be checked across restarts. */
-#define MEM_SLOTS 16
-
-struct mem_storage {
-    struct meshrpr_storage storage;
-    struct {
-        bool used;
-        char key[MESHRPR_STORAGE_KEY_MAX];
-        uint8_t data[512];
-        size_t len;
-    } slots[MEM_SLOTS];
-};
-
-static int mem_find(struct mem_storage *m, const char *key)
-{
-    for (int i = 0; i < MEM_SLOTS; i++) {
-        if (m->slots[i].used && strcmp(m->slots[i].key, key) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
-
-static int mem_read(void *ctx, const char *key, void *data, size_t size)
-{
-    struct mem_storage *m = ctx;
-    int i = mem_find(m, key);
-
-    if (i < 0) {
-        return -ENOENT;
-    }
-    memcpy(data, m->slots[i].data, m->slots[i].len < size ? m->slots[i].len : size);
-    return (int)m->slots[i].len;
-}
-
-static int mem_write(void *ctx, const char *key, const void *data, size_t len)
-{
-    struct mem_storage *m = ctx;
-    int i = mem_find(m, key);
-
-    for (int k = 0; i < 0 && k < MEM_SLOTS; k++) {
-        if (!m->slots[k].used) {
-            i = k;
-        }
-    }
-    if (i < 0 || len > sizeof(m->slots[i].data)) {
-        return -ENOSPC;
-    }
-    m->slots[i].used = true;
-    snprintf(m->slots[i].key, sizeof(m->slots[i].key), "%s", key);
-    memcpy(m->slots[i].data, data, len);
-    m->slots[i].len = len;
-    return 0;
-}
-
-static int mem_erase(void *ctx, const char *key)
-{
-    struct mem_storage *m = ctx;
-    int i = mem_find(m, key);
-
-    if (i >= 0) {
-        m->slots[i].used = false;
-    }
-    return 0;
-}
-
 struct tnode {
     struct fake_platform fp;
     struct meshrpr_node node;
@@ -185,9 +120,7 @@ static void tnode_init(struct tnode *t, uint64_t seed)
 {
     memset(t, 0, sizeof(*t));
     fake_platform_init(&t->fp, seed);
-    t->mem.storage = (struct meshrpr_storage){
-        .ctx = &t->mem, .read = mem_read, .write = mem_write, .erase = mem_erase
-    };
+    mem_storage_init(&t->mem);
     t->cfg = (struct meshrpr_node_config){ .platform = &t->fp.platform,
                                            .comp = &t->comp,
                                            .storage = &t->mem.storage,

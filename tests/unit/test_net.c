@@ -14,6 +14,7 @@
 
 #include "crypto/crypto.h"
 #include "fake_platform.h"
+#include "mem_storage.h"
 #include "net/beacon.h"
 #include "net/keys.h"
 #include "net/net.h"
@@ -311,82 +312,6 @@ static void test_encode_rejects_bad_input(void **state)
 
 /* ---- Nodes on fake platforms ------------------------------------------------------------ */
 
-/* A small in-memory key-value store, so a node can be restarted from what it stored. */
-#define MEM_SLOTS     16
-#define MEM_VALUE_MAX 512
-
-struct mem_storage {
-    struct meshrpr_storage storage;
-    struct {
-        bool used;
-        char key[MESHRPR_STORAGE_KEY_MAX];
-        uint8_t data[MEM_VALUE_MAX];
-        size_t len;
-    } slots[MEM_SLOTS];
-};
-
-static int mem_find(struct mem_storage *m, const char *key)
-{
-    for (int i = 0; i < MEM_SLOTS; i++) {
-        if (m->slots[i].used && strcmp(m->slots[i].key, key) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
-
-static int mem_read(void *ctx, const char *key, void *data, size_t size)
-{
-    struct mem_storage *m = ctx;
-    int i = mem_find(m, key);
-
-    if (i < 0) {
-        return -ENOENT;
-    }
-    memcpy(data, m->slots[i].data, m->slots[i].len < size ? m->slots[i].len : size);
-    return (int)m->slots[i].len;
-}
-
-static int mem_write(void *ctx, const char *key, const void *data, size_t len)
-{
-    struct mem_storage *m = ctx;
-    int i = mem_find(m, key);
-
-    for (int k = 0; i < 0 && k < MEM_SLOTS; k++) {
-        if (!m->slots[k].used) {
-            i = k;
-        }
-    }
-    if (i < 0 || len > MEM_VALUE_MAX) {
-        return -ENOSPC;
-    }
-    m->slots[i].used = true;
-    snprintf(m->slots[i].key, sizeof(m->slots[i].key), "%s", key);
-    memcpy(m->slots[i].data, data, len);
-    m->slots[i].len = len;
-    return 0;
-}
-
-static int mem_erase(void *ctx, const char *key)
-{
-    struct mem_storage *m = ctx;
-    int i = mem_find(m, key);
-
-    if (i >= 0) {
-        m->slots[i].used = false;
-    }
-    return 0;
-}
-
-static void mem_init(struct mem_storage *m)
-{
-    memset(m, 0, sizeof(*m));
-    m->storage.ctx = m;
-    m->storage.read = mem_read;
-    m->storage.write = mem_write;
-    m->storage.erase = mem_erase;
-}
-
 #define TEST_CID 0xffff
 
 /* One node: fake platform, one element with a vendor model, optional storage, and a record
@@ -455,7 +380,7 @@ static void tnode_init(struct tnode *t, uint64_t seed, uint16_t features)
     memset(t, 0, sizeof(*t));
     fake_platform_init(&t->fp, seed);
     t->fp.platform.adv_send = tnode_adv_send;
-    mem_init(&t->mem);
+    mem_storage_init(&t->mem);
     t->cfg = (struct meshrpr_node_config){ .platform = &t->fp.platform,
                                            .comp = &t->comp,
                                            .storage = &t->mem.storage,
