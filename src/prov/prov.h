@@ -139,24 +139,8 @@ uint16_t meshrpr_prov_session_net_idx(const struct meshrpr_prov_session *session
 uint16_t meshrpr_prov_session_addr(const struct meshrpr_prov_session *session);
 uint8_t meshrpr_prov_session_elem_count(const struct meshrpr_prov_session *session);
 
-/*
- * TEST ONLY: make a session use the given private key and/or Random instead of fresh ones, to
- * reproduce the specification's sample exchanges (MshPRTv1.1 §8.17). Either may be NULL. Call
- * right after starting the session, before its key or Random is used. The private key is
- * validated as any other (a scalar in 1..n-1); every check on the peer still runs. Never call
- * it in a product: a fixed key or Random defeats provisioning security.
- * @return 0, -EINVAL (invalid key, random_len not 16 or 32), -EALREADY (too late).
- */
-int meshrpr_prov_test_inject(struct meshrpr_prov_session *session, const uint8_t priv_key[32],
-                             const uint8_t *random, size_t random_len);
-
-/*
- * TEST ONLY: the next Provisioning Data a provisioner session of this node builds carries
- * iv_index instead of the node's IV Index (once), so that tests can check that a node being
- * refreshed through NPPI refuses data that is not its current IV Index (MshPRTv1.1 §5.4.2.5).
- * Never call it in a product.
- */
-void meshrpr_prov_test_iv_index_once(struct meshrpr_node *node, uint32_t iv_index);
+/* The test-only seams that inject a fixed private key or Random, or a wrong IV Index, are not
+ * part of the library: tests/support/prov_test_hooks.h. They act on the session flags below. */
 
 /* ---- Shared by the state machines (prov.c) ------------------------------------------------ */
 

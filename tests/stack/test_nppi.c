@@ -19,9 +19,9 @@
  * pending that never takes it again; and a provisioner that refreshes itself (all three
  * procedures) through its own server. Every test ends with every node, server and session idle.
  *
- * Test-only seams: meshrpr_prov_test_iv_index_once() (src/prov/prov.h) makes the provisioner
- * send one wrong IV Index; the wrong NetKey is written into the provisioner's subnet table
- * (struct meshrpr_subnet.net_key: the derived network credentials stay, so traffic flows) and
+ * Test-only seams: meshrpr_prov_test_iv_index_once() (tests/support/prov_test_hooks.h) makes the
+ * provisioner send one wrong IV Index; the wrong NetKey is written into the provisioner's subnet
+ * table (struct meshrpr_subnet.net_key: the derived network credentials stay, so traffic flows) and
  * put back afterwards. A node's pending composition (page 128) is set white-box in its
  * node->cfg.comp_next, or through the configuration a restart gives it. Node internals
  * (candidate key, NPPI state, the client's and server's link state) are read white-box.
@@ -43,6 +43,7 @@
 #include "net/keys.h"
 #include "node/node_internal.h"
 #include "prov/prov.h"
+#include "prov_test_hooks.h"
 #include "rpr_world.h"
 #include "test_util.h"
 
@@ -134,6 +135,11 @@ static int comp_get(uint16_t addr, uint8_t page, struct page *out)
 
     err = meshrpr_cfg_cli_comp_data_get(&rw_prov(W)->cfg_cli, RW_NET_IDX, addr, page, &rsp_page,
                                         &buf);
+    if (out != NULL) {
+        /* Defined even on failure, so a caller's later comparison never reads garbage. */
+        out->page = 0xff;
+        out->len = 0;
+    }
     if (err == 0 && out != NULL) {
         out->page = rsp_page;
         out->len = buf.len;

@@ -16,6 +16,7 @@
 
 #include "net/keys.h"
 #include "prov_harness.h"
+#include "prov_test_hooks.h"
 
 /* §8.17.1 (spec-vectors.md §2). */
 #define S1_CAPS   "010100010000000000000000"

@@ -16,6 +16,7 @@
 #include "net/keys.h"
 #include "prov/pb_adv.h"
 #include "prov/prov.h"
+#include "prov_test_hooks.h"
 
 #include <meshrpr/cdb.h>
 #include <meshrpr/node.h>

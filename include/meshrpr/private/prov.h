@@ -111,8 +111,8 @@ struct meshrpr_prov_state {
     uint8_t enabled;
     bool have_result;
     struct meshrpr_prov_result last_result;
-    /* Test only (meshrpr_prov_test_iv_index_once()): the IV Index the next Provisioning
-     * Data carries instead of the node's. */
+    /* Test only (meshrpr_prov_test_iv_index_once(), tests/support/): the IV Index the next
+     * Provisioning Data carries instead of the node's. */
     bool test_iv_index_set;
     uint32_t test_iv_index;
 };
