@@ -13,31 +13,48 @@
 
 struct opt_spec {
     const char *name;
-    bool has_value;
+    /* What the value is called in usage lines; NULL: a flag without a value. */
+    const char *value;
+    const char *help;
 };
 
 static const struct opt_spec specs[OPT_COUNT] = {
-    [OPT_WORLD] = { "world", true },
-    [OPT_PCAP] = { "pcap", true },
-    [OPT_CDB] = { "cdb", true },
-    [OPT_JSON] = { "json", false },
-    [OPT_LOG] = { "log", true },
-    [OPT_HELP] = { "help", false },
-    [OPT_SERVER] = { "server", true },
-    [OPT_DEVICES] = { "devices", true },
-    [OPT_SERVERS] = { "servers", true },
-    [OPT_SEED] = { "seed", true },
-    [OPT_LOSS] = { "loss", true },
-    [OPT_RANGE] = { "range", true },
-    [OPT_STATIC_OOB] = { "static-oob", true },
-    [OPT_MAX_DEVS] = { "max-devs", true },
-    [OPT_TSHARK] = { "tshark", false },
-    [OPT_FORCE] = { "force", false },
+    [OPT_WORLD] = { "world", "FILE", "the world file: the simulated network the command runs on" },
+    [OPT_PCAP] = { "pcap", "FILE", "write the radio traffic as a pcap capture (BLE link layer)" },
+    [OPT_CDB] = { "cdb", "FILE",
+                  "write the provisioner's node database afterwards, as Mesh CDB JSON" },
+    [OPT_JSON] = { "json", NULL, "print the result as one JSON object on stdout" },
+    [OPT_LOG] = { "log", "LEVEL", "the stack's log lines on stderr: none, err, wrn, inf or dbg" },
+    [OPT_HELP] = { "help", NULL, "print help (of the command, when one is given) and exit" },
+    [OPT_SERVER] = { "server", "ADDR",
+                     "the Remote Provisioning Server (a node's primary address, e.g. 0x0002)" },
+    [OPT_DEVICES] = { "devices", "N", "unprovisioned devices of a new building" },
+    [OPT_SERVERS] = { "servers", "N", "Remote Provisioning Servers of a new building (1..12)" },
+    [OPT_SEED] = { "seed", "N",
+                   "seed of a new world (keys, UUIDs, radio timing); default: random" },
+    [OPT_LOSS] = { "loss", "P", "loss probability of every radio link (0..0.9)" },
+    [OPT_RANGE] = { "range", "M", "radio range in metres (default 10)" },
+    [OPT_STATIC_OOB] = { "static-oob", "HEX", "the device's Static OOB value (1 to 16 octets)" },
+    [OPT_MAX_DEVS] = { "max-devs", "N", "devices the server may report (0: as many as it holds)" },
+    [OPT_TSHARK] = { "tshark", NULL, "print the keys as tshark options only" },
+    [OPT_FORCE] = { "force", NULL, "replace an existing file" },
+    [OPT_VERSION] = { "version", NULL, "print the version and exit" },
+    [OPT_MAN] = { "man", NULL, "print the manual page (roff) and exit" },
 };
 
 const char *args_opt_name(enum opt_id id)
 {
     return id < OPT_COUNT ? specs[id].name : "?";
+}
+
+const char *args_opt_value(enum opt_id id)
+{
+    return id < OPT_COUNT ? specs[id].value : NULL;
+}
+
+const char *args_opt_help(enum opt_id id)
+{
+    return id < OPT_COUNT ? specs[id].help : "";
 }
 
 int args_parse(int argc, char **argv, struct args *a, char *err, size_t err_size)
@@ -49,6 +66,9 @@ int args_parse(int argc, char **argv, struct args *a, char *err, size_t err_size
         size_t name_len;
         int id;
 
+        if (strcmp(arg, "-h") == 0) {
+            arg = "--help";
+        }
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
             if (a->argc == ARGS_MAX) {
                 tool_msg(err, err_size, "too many arguments");
@@ -75,7 +95,7 @@ int args_parse(int argc, char **argv, struct args *a, char *err, size_t err_size
             return -EINVAL;
         }
         a->set[id] = true;
-        if (!specs[id].has_value) {
+        if (specs[id].value == NULL) {
             if (eq != NULL) {
                 tool_msg(err, err_size, "option --%s takes no value", specs[id].name);
                 return -EINVAL;

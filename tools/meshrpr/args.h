@@ -26,6 +26,8 @@ enum opt_id {
     OPT_MAX_DEVS,
     OPT_TSHARK,
     OPT_FORCE,
+    OPT_VERSION,
+    OPT_MAN,
     OPT_COUNT
 };
 
@@ -44,12 +46,18 @@ struct args {
     char *argv[ARGS_MAX];
 };
 
-/* Sort argv into options and positional arguments. @return 0, or -EINVAL with err set (unknown
- * option, missing value, repeated option, too many arguments). */
+/* Sort argv into options and positional arguments ("-h" is --help). @return 0, or -EINVAL with err
+ * set (unknown option, missing value, repeated option, too many arguments). */
 int args_parse(int argc, char **argv, struct args *a, char *err, size_t err_size);
 
-/* "--name" of an option. */
+/* The name of an option (without "--"). */
 const char *args_opt_name(enum opt_id id);
+
+/* What an option's value is called in usage lines ("FILE", "ADDR"), or NULL for a flag. */
+const char *args_opt_value(enum opt_id id);
+
+/* One line saying what an option does (for help and the man page). */
+const char *args_opt_help(enum opt_id id);
 
 /* The first option set in a that allowed does not contain, or OPT_COUNT. */
 enum opt_id args_first_disallowed(const struct args *a, unsigned allowed);

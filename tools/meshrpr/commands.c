@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdtab.h"
 #include "demo.h"
 #include "shell.h"
 #include "util.h"
@@ -188,7 +189,7 @@ static void print_report(struct cmd_ctx *c, cJSON *arr, const struct b_scan_even
 
 /* ---- Remote Provisioning commands ---------------------------------------------------------- */
 
-static int cmd_scan_caps(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_scan_caps(struct cmd_ctx *c, int argc, char *const *argv)
 {
     struct bt_mesh_rpr_caps caps;
     char addr[7];
@@ -209,7 +210,7 @@ static int cmd_scan_caps(struct cmd_ctx *c, int argc, char *const *argv)
     return TOOL_EXIT_OK;
 }
 
-static int cmd_scan_get(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_scan_get(struct cmd_ctx *c, int argc, char *const *argv)
 {
     struct bt_mesh_rpr_scan_status st;
     int err;
@@ -225,7 +226,7 @@ static int cmd_scan_get(struct cmd_ctx *c, int argc, char *const *argv)
     return scan_status_result(c, &st);
 }
 
-static int cmd_scan_stop(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_scan_stop(struct cmd_ctx *c, int argc, char *const *argv)
 {
     struct bt_mesh_rpr_scan_status st;
     int err;
@@ -268,7 +269,7 @@ static bool scan_found(struct building *b, void *arg)
     return scan_event(b, arg, 0) != NULL;
 }
 
-static int cmd_scan(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_scan(struct cmd_ctx *c, int argc, char *const *argv)
 {
     struct bt_mesh_rpr_scan_status st;
     struct scan_wait wait = { .server = c->srv.addr, .since_ms = building_now_ms(c->b) };
@@ -368,7 +369,7 @@ static int ext_scan(struct cmd_ctx *c, const uint8_t *uuid, uint8_t timeout_s, c
     return TOOL_EXIT_OK;
 }
 
-static int cmd_scan_ext(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_scan_ext(struct cmd_ctx *c, int argc, char *const *argv)
 {
     uint8_t uuid[16], types[16];
     uint64_t timeout_s;
@@ -389,7 +390,7 @@ static int cmd_scan_ext(struct cmd_ctx *c, int argc, char *const *argv)
     return ext_scan(c, uuid, (uint8_t)timeout_s, types, n, timeout_s * 1000 + SCAN_GRACE_MS);
 }
 
-static int cmd_scan_srv(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_scan_srv(struct cmd_ctx *c, int argc, char *const *argv)
 {
     uint8_t types[16];
     size_t n;
@@ -418,7 +419,7 @@ static int print_link(struct cmd_ctx *c, const struct bt_mesh_rpr_link *l)
     return TOOL_EXIT_OK;
 }
 
-static int cmd_link_get(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_link_get(struct cmd_ctx *c, int argc, char *const *argv)
 {
     struct bt_mesh_rpr_link l;
     int err;
@@ -433,7 +434,7 @@ static int cmd_link_get(struct cmd_ctx *c, int argc, char *const *argv)
     return print_link(c, &l);
 }
 
-static int cmd_link_close(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_link_close(struct cmd_ctx *c, int argc, char *const *argv)
 {
     struct bt_mesh_rpr_link l;
     int err;
@@ -465,9 +466,7 @@ static bool server_for(struct cmd_ctx *c, const uint8_t uuid[16], uint16_t *serv
     return best != NULL;
 }
 
-static int resolve_server(struct cmd_ctx *c, uint16_t addr);
-
-static int cmd_provision_remote(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_provision_remote(struct cmd_ctx *c, int argc, char *const *argv)
 {
     uint64_t since_ms = building_now_ms(c->b);
     struct b_outcome o;
@@ -504,7 +503,7 @@ static int cmd_provision_remote(struct cmd_ctx *c, int argc, char *const *argv)
             return fail(c, TOOL_EXIT_USAGE,
                         "--server ADDR is needed: no scan has found this device yet");
         }
-        rc = resolve_server(c, found);
+        rc = command_server(c, found);
         if (rc != TOOL_EXIT_OK) {
             return rc;
         }
@@ -555,7 +554,7 @@ static int parse_bool(const char *s, bool *out)
     return 0;
 }
 
-static int cmd_reprovision_remote(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_reprovision_remote(struct cmd_ctx *c, int argc, char *const *argv)
 {
     uint64_t since_ms;
     const struct meshrpr_cdb_node *entry;
@@ -666,7 +665,7 @@ static const char *role_word(const struct world_node *n)
                                         : "device";
 }
 
-static int cmd_nodes(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_nodes(struct cmd_ctx *c, int argc, char *const *argv)
 {
     const struct meshrpr_cdb_node *order[MESHRPR_CDB_NODE_COUNT];
     size_t n = 0;
@@ -708,7 +707,7 @@ static int cmd_nodes(struct cmd_ctx *c, int argc, char *const *argv)
     return TOOL_EXIT_OK;
 }
 
-static int cmd_devices(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_devices(struct cmd_ctx *c, int argc, char *const *argv)
 {
     cJSON *arr = out_arr(c->out.root, "devices");
 
@@ -799,7 +798,7 @@ static void tshark_args(struct world *w, char *text, size_t size)
     }
 }
 
-static int cmd_keys(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_keys(struct cmd_ctx *c, int argc, char *const *argv)
 {
     struct world *w = c->w;
     struct world *own = NULL;
@@ -885,7 +884,7 @@ static int cmd_keys(struct cmd_ctx *c, int argc, char *const *argv)
     return TOOL_EXIT_OK;
 }
 
-static int cmd_run(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_run(struct cmd_ctx *c, int argc, char *const *argv)
 {
     uint64_t seconds;
     char now[24];
@@ -939,7 +938,7 @@ out:
     return ok;
 }
 
-static int cmd_features(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_features(struct cmd_ctx *c, int argc, char *const *argv)
 {
     char why[160];
     bool nppi = commands_nppi_available(why, sizeof(why));
@@ -1025,7 +1024,7 @@ int commands_building_opts(const struct args *a, struct building_opts *o)
     return TOOL_EXIT_OK;
 }
 
-static int cmd_world(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_world(struct cmd_ctx *c, int argc, char *const *argv)
 {
     struct world_params p;
     struct building_opts bo;
@@ -1094,95 +1093,21 @@ static int cmd_world(struct cmd_ctx *c, int argc, char *const *argv)
     return rc == 0 ? TOOL_EXIT_OK : fail(c, TOOL_EXIT_FAIL, "the capture could not be written");
 }
 
-static int cmd_demo(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_demo(struct cmd_ctx *c, int argc, char *const *argv)
 {
     (void)argc;
     (void)argv;
     return demo_run(c);
 }
 
-static int cmd_shell(struct cmd_ctx *c, int argc, char *const *argv)
+int cmd_shell(struct cmd_ctx *c, int argc, char *const *argv)
 {
     (void)argc;
     (void)argv;
     return shell_run(c);
 }
 
-/* ---- The table ----------------------------------------------------------------------------- */
-
-static const struct command commands[] = {
-    { "scan-caps", "scan-caps", "the server's scanning capabilities", 0, 0, 0,
-      CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_scan_caps },
-    { "scan-get", "scan-get", "the server's scanning state", 0, 0, 0,
-      CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_scan_get },
-    { "scan", "scan TIMEOUT [UUID]",
-      "scan for unprovisioned devices for TIMEOUT s (all, or the one with UUID) and list them", 1,
-      2, OPT_BIT(OPT_MAX_DEVS), CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_scan },
-    { "scan-ext", "scan-ext TIMEOUT UUID [AD_TYPE...]",
-      "extended scan of a device (default AD types: 0x09 name, 0x24 URI)", 2, 18, 0,
-      CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_scan_ext },
-    { "scan-srv", "scan-srv [AD_TYPE...]", "extended scan of the server's own information", 0, 16,
-      0, CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_scan_srv },
-    { "scan-stop", "scan-stop", "stop the server's scan", 0, 0, 0,
-      CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_scan_stop },
-    { "link-get", "link-get", "the state of the server's provisioning link", 0, 0, 0,
-      CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_link_get },
-    { "link-close", "link-close", "close the server's provisioning link", 0, 0, 0,
-      CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_link_close },
-    { "provision-remote", "provision-remote UUID NET_IDX ADDR",
-      "provision a device through the server (ADDR 0: lowest free);\n      --server defaults to "
-      "the server that found it, --static-oob HEX overrides the installer's value",
-      3, 3, OPT_BIT(OPT_SERVER) | OPT_BIT(OPT_STATIC_OOB), CMD_WORLD | CMD_BUILDING,
-      cmd_provision_remote },
-    { "reprovision-remote", "reprovision-remote ADDR [COMP_CHANGED]",
-      "NPPI on the node --server: ADDR = its address refreshes its device key (COMP_CHANGED 1:\n"
-      "      makes its new composition current), another ADDR (0: lowest free) moves it",
-      1, 2, 0, CMD_WORLD | CMD_BUILDING | CMD_SERVER, cmd_reprovision_remote },
-    { "nodes", "nodes", "the provisioner's node database", 0, 0, 0, CMD_WORLD, cmd_nodes },
-    { "devices", "devices", "what the last scans found", 0, 0, 0, CMD_WORLD, cmd_devices },
-    { "keys", "keys [CDB_FILE] [--tshark]",
-      "the network's keys, of the world or of a database file (--tshark: as tshark options)", 0, 1,
-      OPT_BIT(OPT_TSHARK), CMD_WORLD_OPT, cmd_keys },
-    { "run", "run SECONDS", "let the network run for SECONDS of virtual time", 1, 1, 0,
-      CMD_WORLD | CMD_BUILDING, cmd_run },
-    { "features", "features", "what this build supports (NPPI is probed)", 0, 0, 0, 0,
-      cmd_features },
-    { "world", "world new FILE [--devices N] [--servers N] [--seed N] [--loss P] [--range M]",
-      "create a world file: a simulated building", 1, 2,
-      OPT_BIT(OPT_DEVICES) | OPT_BIT(OPT_SERVERS) | OPT_BIT(OPT_SEED) | OPT_BIT(OPT_LOSS) |
-          OPT_BIT(OPT_RANGE) | OPT_BIT(OPT_FORCE),
-      CMD_NO_SHELL, cmd_world },
-    { "demo", "demo [--seed N] [--devices N] [--servers N] [--loss P]",
-      "remote provisioning in a simulated building, start to finish", 0, 0,
-      OPT_BIT(OPT_DEVICES) | OPT_BIT(OPT_SERVERS) | OPT_BIT(OPT_SEED) | OPT_BIT(OPT_LOSS),
-      CMD_NO_SHELL, cmd_demo },
-    { "shell", "shell", "run commands read from stdin (a pipe works)", 0, 0, 0,
-      CMD_WORLD | CMD_BUILDING | CMD_NO_SHELL, cmd_shell },
-};
-
-const struct command *command_find(const char *name)
-{
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        if (strcmp(commands[i].name, name) == 0) {
-            return &commands[i];
-        }
-    }
-    return NULL;
-}
-
-void commands_usage(FILE *f)
-{
-    fprintf(f, "usage: meshrpr [--world FILE] [--json] [--pcap FILE] [--cdb FILE] [--log LEVEL] "
-               "COMMAND [ARGS]\n\n");
-    fprintf(f, "Commands (Remote Provisioning commands take --server ADDR):\n");
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        fprintf(f, "  %s\n      %s\n", commands[i].usage, commands[i].help);
-    }
-    fprintf(f, "\nStart with: meshrpr demo, or meshrpr world new my.world then\n"
-               "meshrpr --world my.world --server 0x0002 scan 10\n");
-}
-
-static int resolve_server(struct cmd_ctx *c, uint16_t addr)
+int command_server(struct cmd_ctx *c, uint16_t addr)
 {
     const struct meshrpr_cdb_node *entry = meshrpr_cdb_node_get(&c->w->cdb, addr);
     char a[7];
@@ -1244,5 +1169,5 @@ int command_resolve(const struct command *cmd, struct cmd_ctx *c)
     if (!c->a->set[OPT_SERVER] || tool_parse_addr(c->a->val[OPT_SERVER], false, &addr) != 0) {
         return TOOL_EXIT_OK;
     }
-    return resolve_server(c, addr);
+    return command_server(c, addr);
 }

@@ -114,30 +114,59 @@ static int run_world_command(const struct command *cmd, struct cmd_ctx *c)
     return rc;
 }
 
+/* A usage error before the command ran: the message, and with --json a result that carries it. */
+static int usage_error(bool json, const char *name, const char *msg)
+{
+    struct out o;
+
+    tool_error("%s", msg);
+    if (json && out_begin(&o, true, name) == 0) {
+        out_str(o.root, "error", msg);
+        out_end(&o);
+    }
+    return TOOL_EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
     struct args a;
     const struct command *cmd;
     struct cmd_ctx c;
     char err[256];
+    bool json = false;
     int rc;
 
-    if (args_parse(argc - 1, argv + 1, &a, err, sizeof(err)) != 0) {
-        tool_error("%s", err);
-        return TOOL_EXIT_USAGE;
+    for (int i = 1; i < argc; i++) {
+        json = json || strcmp(argv[i], "--json") == 0;
     }
-    if (a.set[OPT_HELP] || (a.argc > 0 && strcmp(a.argv[0], "help") == 0)) {
-        commands_usage(stdout);
-        return TOOL_EXIT_OK;
+    if (args_parse(argc - 1, argv + 1, &a, err, sizeof(err)) != 0) {
+        return usage_error(json, "", err);
+    }
+    if (a.set[OPT_VERSION]) {
+        commands_version(stdout);
+        return tool_stdout_close();
+    }
+    if (a.set[OPT_MAN]) {
+        commands_man(stdout);
+        return tool_stdout_close();
     }
     if (a.argc == 0) {
-        commands_usage(stderr);
-        return TOOL_EXIT_USAGE;
+        if (a.set[OPT_HELP]) {
+            commands_usage(stdout, false);
+            return tool_stdout_close();
+        }
+        commands_usage(stderr, false);
+        return usage_error(json, "", "no command given");
     }
     cmd = command_find(a.argv[0]);
-    if (cmd == NULL) {
-        tool_error("unknown command \"%s\" (meshrpr --help lists the commands)", a.argv[0]);
-        return TOOL_EXIT_USAGE;
+    if (cmd == NULL || (cmd->flags & CMD_SHELL_ONLY)) {
+        snprintf(err, sizeof(err), "%s \"%s\" (meshrpr --help lists the commands)",
+                 cmd == NULL ? "unknown command" : "only in the shell:", a.argv[0]);
+        return usage_error(json, a.argv[0], err);
+    }
+    if (a.set[OPT_HELP]) {
+        commands_help(stdout, cmd, false);
+        return tool_stdout_close();
     }
     memset(&c, 0, sizeof(c));
     c.a = &a;
@@ -147,18 +176,22 @@ int main(int argc, char **argv)
     }
     rc = command_check(cmd, &c);
     if (rc == TOOL_EXIT_OK && !(cmd->flags & (CMD_WORLD | CMD_WORLD_OPT)) && a.set[OPT_WORLD]) {
-        tool_error("%s does not use --world", cmd->name);
         rc = TOOL_EXIT_USAGE;
+        tool_error("%s does not use --world", cmd->name);
+        out_str(c.out.root, "error", "this command does not use --world");
     }
     if (rc == TOOL_EXIT_OK) {
         bool world = (cmd->flags & CMD_WORLD) || ((cmd->flags & CMD_WORLD_OPT) && a.set[OPT_WORLD]);
         rc = world ? run_world_command(cmd, &c) : cmd->run(&c, a.argc - 1, a.argv + 1);
-        /* demo and world new write their own capture. */
-        if (rc == TOOL_EXIT_OK && !world && a.set[OPT_PCAP] && strcmp(cmd->name, "demo") != 0 &&
-            strcmp(cmd->name, "world") != 0) {
+        /* Some commands write their own capture. */
+        if (rc == TOOL_EXIT_OK && !world && a.set[OPT_PCAP] && !(cmd->flags & CMD_NO_PCAP)) {
             rc = empty_capture(a.val[OPT_PCAP]);
         }
     }
+    if (rc != TOOL_EXIT_OK) {
+        /* Every failure's result says why, also when the message came from deep inside. */
+        out_error_default(&c.out, tool_last_error());
+    }
     out_end(&c.out);
-    return rc;
+    return tool_stdout_close_rc(rc);
 }

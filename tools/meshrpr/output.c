@@ -23,6 +23,14 @@ int out_begin(struct out *o, bool json, const char *name)
     return 0;
 }
 
+void out_error_default(struct out *o, const char *msg)
+{
+    if (o->root != NULL && !cJSON_HasObjectItem(o->root, "error") && msg != NULL &&
+        msg[0] != '\0') {
+        out_str(o->root, "error", msg);
+    }
+}
+
 void out_end(struct out *o)
 {
     if (o->json && o->root != NULL) {

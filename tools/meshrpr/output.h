@@ -25,6 +25,9 @@ struct out {
 /* Start a result for command name (root {"command": name}). @return 0 or -ENOMEM. */
 int out_begin(struct out *o, bool json, const char *name);
 
+/* Add an "error" member with msg unless the result has one already. */
+void out_error_default(struct out *o, const char *msg);
+
 /* Print the result (JSON mode) and free it. */
 void out_end(struct out *o);
 

@@ -15,17 +15,47 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The tool is one process with one thread: the last error is program state, not library state
+ * (the library itself keeps none). */
+static char last_error[320];
+
 void tool_error(const char *fmt, ...)
 {
     va_list ap;
 
     /* Errors come after the output that led to them, also when stdout is a pipe. */
     fflush(stdout);
-    fputs("meshrpr: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(last_error, sizeof(last_error), fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    fprintf(stderr, "meshrpr: %s\n", last_error);
+}
+
+const char *tool_last_error(void)
+{
+    return last_error;
+}
+
+int tool_stdout_close(void)
+{
+    int err = 0;
+
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        err = errno;
+    }
+    if (err != 0) {
+        fprintf(stderr, "meshrpr: cannot write the output: %s\n",
+                err == ENOSPC ? "the disk is full" : strerror(err));
+        return TOOL_EXIT_FAIL;
+    }
+    return TOOL_EXIT_OK;
+}
+
+int tool_stdout_close_rc(int rc)
+{
+    int out_rc = tool_stdout_close();
+
+    return rc != TOOL_EXIT_OK ? rc : out_rc;
 }
 
 void tool_msg(char *buf, size_t size, const char *fmt, ...)

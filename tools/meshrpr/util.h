@@ -27,6 +27,17 @@
 /* "meshrpr: <message>" on stderr. */
 void tool_error(const char *fmt, ...) TOOL_PRINTF(1, 2);
 
+/* The last message tool_error() printed ("" when none). */
+const char *tool_last_error(void);
+
+/* Flush stdout and check it was all written (a full disk, a closed pipe): when not, say so.
+ * @return TOOL_EXIT_OK or TOOL_EXIT_FAIL. */
+int tool_stdout_close(void);
+
+/* The same at the end of a command that returned rc: rc, or TOOL_EXIT_FAIL when rc is
+ * TOOL_EXIT_OK but the output was lost. */
+int tool_stdout_close_rc(int rc);
+
 /* snprintf into a caller's message buffer (NULL or size 0: nothing). */
 void tool_msg(char *buf, size_t size, const char *fmt, ...) TOOL_PRINTF(3, 4);
 

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The command table of the meshrpr tool: one row per command (see struct command in
+ * commands.h). The dispatch, the shell, --help, help COMMAND and the man page all read these
+ * rows, so a command added here is accepted, listed and documented everywhere at once.
+ */
+#include "cmdtab.h"
+
+#include "args.h"
+
+/* Flags of a Remote Provisioning Client command: a world, its network, a server. */
+#define RPR_CMD (CMD_WORLD | CMD_BUILDING | CMD_SERVER)
+
+const struct command tool_commands[] = {
+    /* ---- Remote Provisioning Client (MshPRTv1.1 §4.4.5), as Zephyr's mesh models rpr ---- */
+    { "scan-caps", "scan-caps", "the server's scanning capabilities",
+      "Sends a Remote Provisioning Scan Capabilities Get and prints how many devices the server "
+      "can report in one scan and whether it scans actively.",
+      0, 0, 0, RPR_CMD, cmd_scan_caps },
+    { "scan-get", "scan-get", "the server's scanning state",
+      "Sends a Remote Provisioning Scan Get: the scan state (idle, multiple devices, single "
+      "device), the device limit and the seconds left.",
+      0, 0, 0, RPR_CMD, cmd_scan_get },
+    { "scan", "scan TIMEOUT [UUID]",
+      "scan for unprovisioned devices for TIMEOUT s (all, or the one with UUID) and list them",
+      "Starts a Remote Provisioning Scan of TIMEOUT seconds (1..255) on the server and prints "
+      "each Scan Report. With UUID the server looks for that one device and the scan ends when "
+      "it is found. What a scan finds is kept in the world (see devices) and picks the server "
+      "provision-remote uses by default.",
+      1, 2, OPT_BIT(OPT_MAX_DEVS), RPR_CMD, cmd_scan },
+    { "scan-ext", "scan-ext TIMEOUT UUID [AD_TYPE...]",
+      "extended scan of a device (default AD types: 0x09 name, 0x24 URI)",
+      "Starts a Remote Provisioning Extended Scan of TIMEOUT seconds (1..21) for the device "
+      "UUID and prints the AD structures of the asked types the server collected. AD types "
+      "0x02, 0x04, 0x06 and 0x08 may not be asked for (MshPRTv1.1 §4.3.4.7).",
+      2, 18, 0, RPR_CMD, cmd_scan_ext },
+    { "scan-srv", "scan-srv [AD_TYPE...]", "extended scan of the server's own information",
+      "An Extended Scan without a UUID: the server answers with its own AD structures.", 0, 16, 0,
+      RPR_CMD, cmd_scan_srv },
+    { "scan-stop", "scan-stop", "stop the server's scan", NULL, 0, 0, 0, RPR_CMD, cmd_scan_stop },
+    { "link-get", "link-get", "the state of the server's provisioning link", NULL, 0, 0, 0, RPR_CMD,
+      cmd_link_get },
+    { "link-close", "link-close", "close the server's provisioning link", NULL, 0, 0, 0, RPR_CMD,
+      cmd_link_close },
+    { "provision-remote", "provision-remote UUID NET_IDX ADDR",
+      "provision a device through a Remote Provisioning Server",
+      "Provisions the device UUID on the subnet NET_IDX at the unicast address ADDR (0: the "
+      "lowest free one) through the server. --server defaults to the server that heard the "
+      "device best in the last scans. The installer's Static OOB value (from the device's box) "
+      "is used when there is one; --static-oob HEX overrides it. Output OOB numbers are read "
+      "off the device's display by the simulated user.",
+      3, 3, OPT_BIT(OPT_SERVER) | OPT_BIT(OPT_STATIC_OOB), CMD_WORLD | CMD_BUILDING,
+      cmd_provision_remote },
+    { "reprovision-remote", "reprovision-remote ADDR [COMP_CHANGED]",
+      "NPPI on the node --server: refresh its device key, composition or address",
+      "Runs a Node Provisioning Protocol Interface procedure on the node --server (MshPRTv1.1 "
+      "§3.11.8): ADDR equal to its address refreshes its device key (COMP_CHANGED 1: makes its "
+      "new composition current), another ADDR (0: the lowest free) moves it there.",
+      1, 2, 0, RPR_CMD, cmd_reprovision_remote },
+    /* ---- The tool's own ---- */
+    { "nodes", "nodes", "the provisioner's node database", NULL, 0, 0, 0, CMD_WORLD, cmd_nodes },
+    { "devices", "devices", "what the last scans found", NULL, 0, 0, 0, CMD_WORLD, cmd_devices },
+    { "keys", "keys [CDB_FILE]", "the network's keys, of the world or of a database file",
+      "Prints the NetKeys, AppKeys and device keys of the world (or of a Mesh CDB JSON file); "
+      "--tshark prints them as the tshark options that decrypt a capture.",
+      0, 1, OPT_BIT(OPT_TSHARK), CMD_WORLD_OPT, cmd_keys },
+    { "run", "run SECONDS", "let the network run for SECONDS of virtual time", NULL, 1, 1, 0,
+      CMD_WORLD | CMD_BUILDING, cmd_run },
+    { "features", "features", "what this build supports (NPPI is probed)", NULL, 0, 0, 0, 0,
+      cmd_features },
+    { "world", "world new FILE", "create a world file: a simulated building",
+      "Lays out a building: a provisioner at the crossing of four corridors, Remote "
+      "Provisioning Servers 9 m apart along them (the k-th server of a corridor is k hops "
+      "away), unprovisioned devices in rooms beside their server, out of the provisioner's "
+      "range. The file is not replaced unless --force is given.",
+      1, 2,
+      OPT_BIT(OPT_DEVICES) | OPT_BIT(OPT_SERVERS) | OPT_BIT(OPT_SEED) | OPT_BIT(OPT_LOSS) |
+          OPT_BIT(OPT_RANGE) | OPT_BIT(OPT_FORCE),
+      CMD_NO_SHELL | CMD_NO_PCAP, cmd_world },
+    { "demo", "demo", "remote provisioning in a simulated building, start to finish",
+      "Scans through every server, provisions every device remotely (several links at once), "
+      "runs each NPPI procedure once and checks every node answers with its current device "
+      "key. The same options give the same output and capture, byte for byte.",
+      0, 0, OPT_BIT(OPT_DEVICES) | OPT_BIT(OPT_SERVERS) | OPT_BIT(OPT_SEED) | OPT_BIT(OPT_LOSS),
+      CMD_NO_SHELL | CMD_NO_PCAP, cmd_demo },
+    { "shell", "shell", "run commands typed at a prompt or read from stdin",
+      "Runs the world's network and reads commands, one a line, from a terminal (with line "
+      "editing and history) or a pipe (each line echoed before its output).",
+      0, 0, 0, CMD_WORLD | CMD_BUILDING | CMD_NO_SHELL, cmd_shell },
+    { "help", "help [COMMAND]", "list the commands, or explain one", NULL, 0, 1, 0, 0, cmd_help },
+    /* ---- Shell only ---- */
+    { "target", "target [ADDR|none]", "set the server commands use when --server is not given",
+      "Without an argument: prints the current target.", 0, 1, 0, CMD_SHELL_ONLY, cmd_target },
+    { "quit", "quit", "leave the shell (also: exit, or end of input)", NULL, 0, 0, 0,
+      CMD_SHELL_ONLY, cmd_quit },
+};
+
+const size_t tool_command_count = sizeof(tool_commands) / sizeof(tool_commands[0]);
