@@ -62,6 +62,30 @@ struct meshrpr_cdb_node {
     bool configured; /* "configComplete" */
     bool secure;     /* provisioned with an OOB public key ("security": "secure") */
     bool excluded;   /* removed from the mesh; its addresses stay reserved */
+    /* A change the node may or may not have taken (the answer was lost to a fault): see
+     * enum meshrpr_cdb_pending. Written before the change crosses the air, so a provisioner
+     * restarted from its saved database knows what to reconcile. */
+    uint8_t pending;
+    uint16_t pending_addr;       /* MESHRPR_CDB_PENDING_REFRESH: the new primary address */
+    uint8_t pending_num_elem;    /* ... the new element count */
+    uint8_t pending_dev_key[16]; /* ... the new device key */
+};
+
+/**
+ * What is pending on a node entry (struct meshrpr_cdb_node.pending).
+ * - NONE: the entry is what the node has.
+ * - PROVISION: the Provisioning Data (with this entry's address and device key) was sent but
+ *   Provisioning Complete was not seen: the device is either provisioned as the entry says or
+ *   still unprovisioned. Provisioning the same UUID again replaces the entry.
+ * - REFRESH: a Node Provisioning Protocol Interface procedure was closed with Success but the
+ *   server's confirmation was lost: the node is either at pending_addr with pending_dev_key,
+ *   or still as the entry says (its old key also works until the new one is first used).
+ * meshrpr_cfg_cli_reconcile() settles both by asking the node under each identity.
+ */
+enum meshrpr_cdb_pending {
+    MESHRPR_CDB_PENDING_NONE = 0,
+    MESHRPR_CDB_PENDING_PROVISION = 1,
+    MESHRPR_CDB_PENDING_REFRESH = 2,
 };
 
 struct meshrpr_cdb_subnet {

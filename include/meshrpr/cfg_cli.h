@@ -141,6 +141,26 @@ void meshrpr_cfg_cli_timeout_set(struct bt_mesh_cfg_cli *cli, uint32_t timeout_m
 int meshrpr_cfg_cli_comp_data_get(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
                                   uint8_t page, uint8_t *rsp_page, struct net_buf_simple *comp);
 
+struct meshrpr_cdb;
+struct meshrpr_cdb_node;
+
+/**
+ * Settle a node database entry a fault left pending (enum meshrpr_cdb_pending in cdb.h) by
+ * asking the node: a Config Beacon Get, secured with a device key, first under the identity
+ * the node may have taken (a REFRESH's new address and key; a PROVISION's address and key),
+ * then (REFRESH) under the one it had. The first that answers is the node's: the entry
+ * becomes it, its pending mark is cleared and the database is stored (cdb_store). A Device
+ * Key Candidate answering makes the node switch to it (§3.6.4.2), so the old key is not
+ * tried first. Blocking (the Configuration Client's timeout per question, two tries each).
+ * The node's dev_key_get must read this cdb (meshrpr_cdb_dev_key_get): the entry is what
+ * is asked under.
+ * @return 0 settled (also when nothing was pending), -ETIMEDOUT when no identity answered
+ *         (the entry stays pending: for PROVISION the device most likely never took the data
+ *         and can be provisioned again), -EINVAL, or the request's error.
+ */
+int meshrpr_cfg_cli_reconcile(struct bt_mesh_cfg_cli *cli, struct meshrpr_cdb *cdb,
+                              struct meshrpr_cdb_node *entry);
+
 /** Secure Network Beacon state (0 or 1). */
 int meshrpr_cfg_cli_beacon_get(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
                                uint8_t *status);

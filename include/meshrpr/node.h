@@ -74,6 +74,17 @@ struct meshrpr_node_config {
     const struct bt_mesh_prov *prov;
     /** Provisioner: the node database that provisioned nodes are added to, or NULL. */
     struct meshrpr_cdb *cdb;
+    /**
+     * Provisioner: make the node database durable now (e.g. meshrpr_cdb_save()). Called
+     * write-ahead, before a change the database must not lose crosses the air: a pending node
+     * (UUID, address, device key) before its Provisioning Data is sent, a pending refresh
+     * before the NPPI Link Close(Success); and after Complete or a confirmed refresh. NULL:
+     * the application saves when it likes (a crash in between may then orphan a device).
+     * @return 0, or a negative errno: the Provisioning Data is then not sent (the session
+     *         fails with Unexpected Error), so no device holds a key nobody kept.
+     */
+    int (*cdb_store)(void *ctx, const struct meshrpr_cdb *cdb);
+    void *cdb_store_ctx;
 };
 
 struct meshrpr_node {
@@ -115,7 +126,12 @@ struct meshrpr_node {
  * Initialise a node: link its models, restore its state from storage when present, and call
  * every model's init and start callbacks.
  * @return 0, -EINVAL for a bad configuration (missing platform hooks, no elements, more
- *         elements or models than MESHRPR_ELEM_COUNT / MESHRPR_MODEL_COUNT), or a model's error.
+ *         elements or models than MESHRPR_ELEM_COUNT / MESHRPR_MODEL_COUNT), -EBADMSG when
+ *         the stored identity ("node/prov", "keys/net", "node/nppi_pend") is missing a part or
+ *         cannot be read (the log says which; the node is not started: erase its storage to
+ *         start unprovisioned), or a model's error. A node whose SEQ records ("net/seq",
+ *         "net/seq_hw") are both unreadable starts but transmits nothing until it has seen the
+ *         IV Index move on (MshPRTv1.1 §3.9.3: a SEQ is never reused under one IV Index).
  */
 int meshrpr_node_init(struct meshrpr_node *node, const struct meshrpr_node_config *config);
 

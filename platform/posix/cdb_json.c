@@ -651,6 +651,47 @@ static int parse_elements(struct parse *ps, const cJSON *node, const char *path,
     return 0;
 }
 
+/* The private "meshrprPending" member: a change the node may have taken (cdb.h), so a
+ * provisioner restarted from its file still knows what to reconcile. Other importers ignore it. */
+static int parse_pending(struct parse *ps, const cJSON *entry, const char *path,
+                         struct meshrpr_cdb_node *node)
+{
+    const cJSON *pend;
+    const cJSON *kind;
+    char where[PATH_TEXT_SIZE];
+    uint32_t elems = 0;
+    int err = member(ps, entry, path, "meshrprPending", KIND_OBJECT, false, &pend);
+
+    if (err != 0 || pend == NULL) {
+        return err;
+    }
+    join(where, sizeof(where), path, "meshrprPending");
+    err = member(ps, pend, where, "kind", KIND_STRING, true, &kind);
+    if (err != 0) {
+        return err;
+    }
+    if (strcmp(kind->valuestring, "provision") == 0) {
+        node->pending = MESHRPR_CDB_PENDING_PROVISION;
+        return 0;
+    }
+    if (strcmp(kind->valuestring, "refresh") != 0) {
+        return perr(ps, -EINVAL, "%s: kind: expected \"provision\" or \"refresh\"", where);
+    }
+    node->pending = MESHRPR_CDB_PENDING_REFRESH;
+    err = get_hex16(ps, pend, where, "unicastAddress", true, &node->pending_addr);
+    if (err == 0) {
+        err = get_uint(ps, pend, where, "elements", true, 255, &elems);
+    }
+    if (err == 0) {
+        err = get_key(ps, pend, where, "deviceKey", true, node->pending_dev_key, NULL);
+    }
+    if (err == 0 && (elems == 0 || node->pending_addr == 0 || node->pending_addr > 0x7fff)) {
+        err = perr(ps, -EINVAL, "%s: not a unicast range", where);
+    }
+    node->pending_num_elem = (uint8_t)elems;
+    return err;
+}
+
 static int parse_nodes(struct parse *ps, const cJSON *root, struct meshrpr_cdb *cdb)
 {
     const cJSON *arr;
@@ -705,6 +746,9 @@ static int parse_nodes(struct parse *ps, const cJSON *root, struct meshrpr_cdb *
         }
         if (err == 0) {
             err = get_name(ps, entry, path, "name", NULL, 0);
+        }
+        if (err == 0) {
+            err = parse_pending(ps, entry, path, node);
         }
         if (err != 0) {
             return err;
@@ -1149,7 +1193,17 @@ static bool print_node(const struct meshrpr_cdb_node *node, cJSON *obj)
         ok = elem != NULL && add_number(elem, "index", e) && add_hex16(elem, "location", 0) &&
              cJSON_AddArrayToObject(elem, "models") != NULL;
     }
-    return ok && add_bool(obj, "excluded", node->excluded);
+    ok = ok && add_bool(obj, "excluded", node->excluded);
+    if (ok && node->pending != MESHRPR_CDB_PENDING_NONE) {
+        cJSON *pend = cJSON_AddObjectToObject(obj, "meshrprPending");
+        bool refresh = node->pending == MESHRPR_CDB_PENDING_REFRESH;
+        ok = pend != NULL &&
+             cJSON_AddStringToObject(pend, "kind", refresh ? "refresh" : "provision") != NULL &&
+             (!refresh || (add_hex16(pend, "unicastAddress", node->pending_addr) &&
+                           add_number(pend, "elements", node->pending_num_elem) &&
+                           add_hex(pend, "deviceKey", node->pending_dev_key, 16)));
+    }
+    return ok;
 }
 
 static bool print_nodes(const struct meshrpr_cdb *cdb, cJSON *root)

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <meshrpr/cdb.h>
 #include <meshrpr/node.h>
 
 #define MESHRPR_LOG_MODULE "cfg_cli"
@@ -19,7 +20,9 @@
 
 #include "access/access.h"
 #include "access/msg_ack.h"
+#include "crypto/crypto.h"
 #include "models/cfg_msg.h"
+#include "net/replay.h"
 #include "node/node_internal.h"
 
 /* What a blocked call wants from the Status it waits for. The pointers are the caller's; any
@@ -1087,4 +1090,88 @@ int meshrpr_cfg_cli_node_reset(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, ui
     }
     bt_mesh_model_msg_init(&msg, OP_NODE_RESET);
     return cli_request(cli, net_idx, addr, &msg, OP_NODE_RESET_STATUS, &param, status != NULL);
+}
+
+/* ---- Reconciling pending database entries ---------------------------------------------- */
+
+/* Whether the node answers at the entry's address under the entry's device key. */
+static bool probe(struct bt_mesh_cfg_cli *cli, const struct meshrpr_cdb_node *entry)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        uint8_t status = 0xff;
+        int err = meshrpr_cfg_cli_beacon_get(cli, entry->net_idx, entry->addr, &status);
+        if (err == 0) {
+            return true;
+        }
+        if (err != -ETIMEDOUT) {
+            return false;
+        }
+    }
+    return false;
+}
+
+int meshrpr_cfg_cli_reconcile(struct bt_mesh_cfg_cli *cli, struct meshrpr_cdb *cdb,
+                              struct meshrpr_cdb_node *entry)
+{
+    struct meshrpr_node *node;
+    uint16_t old_addr;
+    uint8_t old_elems;
+    uint8_t old_key[16];
+    bool found;
+
+    if (cli == NULL || cli->model == NULL || cdb == NULL || entry == NULL || !entry->valid) {
+        return -EINVAL;
+    }
+    node = meshrpr_model_node(cli->model);
+    if (node == NULL) {
+        return -EINVAL;
+    }
+    switch (entry->pending) {
+    case MESHRPR_CDB_PENDING_NONE:
+        return 0;
+    case MESHRPR_CDB_PENDING_PROVISION:
+        if (!probe(cli, entry)) {
+            return -ETIMEDOUT;
+        }
+        MESHRPR_LOG_INF(&node->platform, "pending node 0x%04x answers: provisioned", entry->addr);
+        entry->pending = MESHRPR_CDB_PENDING_NONE;
+        break;
+    case MESHRPR_CDB_PENDING_REFRESH:
+        old_addr = entry->addr;
+        old_elems = entry->num_elem;
+        memcpy(old_key, entry->dev_key, 16);
+        /* The new identity first: a node at a new address starts its SEQ again (§3.11.8.3). */
+        entry->addr = entry->pending_addr;
+        entry->num_elem = entry->pending_num_elem;
+        memcpy(entry->dev_key, entry->pending_dev_key, 16);
+        if (entry->addr != old_addr) {
+            (void)meshrpr_replay_forget(node, entry->addr, entry->num_elem);
+        }
+        found = probe(cli, entry);
+        if (!found) {
+            entry->addr = old_addr;
+            entry->num_elem = old_elems;
+            memcpy(entry->dev_key, old_key, 16);
+            found = probe(cli, entry);
+            if (!found) {
+                meshrpr_crypto_wipe(old_key, sizeof(old_key));
+                return -ETIMEDOUT;
+            }
+        } else if (entry->addr != old_addr) {
+            (void)meshrpr_replay_forget(node, old_addr, old_elems);
+        }
+        MESHRPR_LOG_INF(&node->platform,
+                        "pending refresh of 0x%04x: the node is 0x%04x with the %s key", old_addr,
+                        entry->addr, memcmp(entry->dev_key, old_key, 16) == 0 ? "old" : "new");
+        meshrpr_crypto_wipe(old_key, sizeof(old_key));
+        entry->pending = MESHRPR_CDB_PENDING_NONE;
+        meshrpr_crypto_wipe(entry->pending_dev_key, 16);
+        break;
+    default:
+        return -EINVAL;
+    }
+    if (node->cfg.cdb == cdb) {
+        return meshrpr_node_cdb_store(node);
+    }
+    return 0;
 }

@@ -26,6 +26,7 @@
 
 #include "access/access.h"
 #include "access/msg_ack.h"
+#include "crypto/crypto.h"
 #include "models/rpr_msg.h"
 #include "net/replay.h"
 #include "node/node_internal.h"
@@ -361,23 +362,33 @@ static void nppi_commit(struct meshrpr_rpr_cli_link *l)
     struct meshrpr_cdb_node *target;
     uint8_t uuid[16];
 
+    target = cdb != NULL ? meshrpr_cdb_node_get(cdb, l->nppi_addr) : NULL;
+    if (target != NULL && target->addr != l->nppi_addr) {
+        target = NULL;
+    }
     if (!l->nppi_done) {
+        if (l->nppi_marked && target != NULL) {
+            /* No Link Close(Success) was sent: the node cannot have switched. */
+            l->nppi_marked = false;
+            target->pending = MESHRPR_CDB_PENDING_NONE;
+            meshrpr_crypto_wipe(target->pending_dev_key, 16);
+            (void)meshrpr_node_cdb_store(node);
+        }
         return;
     }
     l->nppi_done = false;
+    l->nppi_marked = false;
     if (!l->nppi_confirmed) {
-        /* Our Link Close may never have reached the server, whose node then keeps its old
-         * identity when the link times out: the database keeps it too. (A node that did take a
-         * Device Key or Composition Refresh still accepts its old key: the new one is only a
-         * candidate until used.) */
+        /* Our Link Close(Success) may or may not have reached the server: the node is on
+         * its old identity or on the new one. The entry stays pending (written before the
+         * data was sent) until meshrpr_cfg_cli_reconcile() asks the node. */
         MESHRPR_LOG_WRN(&node->platform,
-                        "refresh of 0x%04x not confirmed by the server: database unchanged",
+                        "refresh of 0x%04x not confirmed by the server: pending in the database",
                         l->nppi_addr);
         memset(l->nppi_dev_key, 0, sizeof(l->nppi_dev_key));
         return;
     }
-    target = cdb != NULL ? meshrpr_cdb_node_get(cdb, l->nppi_addr) : NULL;
-    if (target == NULL || target->addr != l->nppi_addr) {
+    if (target == NULL) {
         MESHRPR_LOG_ERR(&node->platform, "node 0x%04x refreshed but gone from the database",
                         l->nppi_addr);
         memset(l->nppi_dev_key, 0, sizeof(l->nppi_dev_key));
@@ -392,6 +403,9 @@ static void nppi_commit(struct meshrpr_rpr_cli_link *l)
     target->num_elem = l->nppi_elems;
     memcpy(target->dev_key, l->nppi_dev_key, 16);
     memset(l->nppi_dev_key, 0, sizeof(l->nppi_dev_key));
+    target->pending = MESHRPR_CDB_PENDING_NONE;
+    meshrpr_crypto_wipe(target->pending_dev_key, 16);
+    (void)meshrpr_node_cdb_store(node);
     memcpy(uuid, target->uuid, 16);
     MESHRPR_LOG_INF(&node->platform, "node 0x%04x refreshed (procedure %u): now 0x%04x",
                     l->nppi_addr, l->procedure, l->nppi_new_addr);
@@ -1348,23 +1362,12 @@ static void node_added_cb(struct meshrpr_prov_session *session, uint16_t addr, u
 static void provisioned(struct meshrpr_prov_session *session, const uint8_t dev_key[16])
 {
     struct meshrpr_node *node = meshrpr_prov_session_node(session);
-    struct meshrpr_cdb *cdb = node->cfg.cdb;
     uint16_t addr = meshrpr_prov_session_addr(session);
     uint8_t elems = meshrpr_prov_session_elem_count(session);
 
     /* A device provisioned again (after a reset) restarts its SEQ at 0 (§3.9.8). */
     (void)meshrpr_replay_forget(node, addr, elems);
-    if (cdb != NULL) {
-        struct meshrpr_cdb_node *entry =
-            meshrpr_cdb_node_alloc(cdb, meshrpr_prov_session_uuid(session), addr, elems,
-                                   meshrpr_prov_session_net_idx(session));
-        if (entry == NULL) {
-            MESHRPR_LOG_ERR(&node->platform,
-                            "node 0x%04x provisioned but not added to the database", addr);
-        } else {
-            memcpy(entry->dev_key, dev_key, 16);
-        }
-    }
+    (void)meshrpr_provisioner_pending_commit(session, dev_key);
     node_added_cb(session, addr, elems);
 }
 
@@ -1391,9 +1394,13 @@ int bt_mesh_provision_remote(struct bt_mesh_rpr_cli *cli, const struct bt_mesh_r
     if (node == NULL) {
         return -EINVAL;
     }
-    /* The default hook would refuse a UUID already in the database; ours has to. */
-    if (node->cfg.cdb != NULL && meshrpr_cdb_node_by_uuid(node->cfg.cdb, uuid) != NULL) {
-        return -EEXIST;
+    /* The default hook would refuse a UUID already in the database; ours has to (a pending
+     * entry is an attempt that never saw Complete: the device may be provisioned again). */
+    if (node->cfg.cdb != NULL) {
+        const struct meshrpr_cdb_node *c = meshrpr_cdb_node_by_uuid(node->cfg.cdb, uuid);
+        if (c != NULL && c->pending != MESHRPR_CDB_PENDING_PROVISION) {
+            return -EEXIST;
+        }
     }
     return link_start(cli, srv, false, 0, 0, &params);
 }
@@ -1491,9 +1498,29 @@ static void nppi_provisioned(struct meshrpr_prov_session *session, const uint8_t
     memcpy(l->nppi_dev_key, dev_key, 16);
 }
 
+/* Write-ahead: the node may take the new identity once our Link Close(Success) reaches it,
+ * and the confirmation can be lost; the database knows both identities from here on. */
+static int nppi_data_sending(struct meshrpr_prov_session *session, const uint8_t dev_key[16])
+{
+    struct meshrpr_rpr_cli_link *l = session_link(session);
+    struct meshrpr_node *node = meshrpr_prov_session_node(session);
+    struct meshrpr_cdb_node *target = meshrpr_cdb_node_get(node->cfg.cdb, l->nppi_addr);
+
+    if (target == NULL || target->addr != l->nppi_addr) {
+        return -ENOENT;
+    }
+    target->pending = MESHRPR_CDB_PENDING_REFRESH;
+    target->pending_addr = meshrpr_prov_session_addr(session);
+    target->pending_num_elem = meshrpr_prov_session_elem_count(session);
+    memcpy(target->pending_dev_key, dev_key, 16);
+    l->nppi_marked = true;
+    return meshrpr_node_cdb_store(node);
+}
+
 static const struct meshrpr_prov_hooks nppi_hooks = {
     .addr_assign = nppi_addr_assign,
     .node_provisioned = nppi_provisioned,
+    .data_sending = nppi_data_sending,
 };
 
 int bt_mesh_reprovision_remote(struct bt_mesh_rpr_cli *cli, struct bt_mesh_rpr_node *srv,
@@ -1518,6 +1545,10 @@ int bt_mesh_reprovision_remote(struct bt_mesh_rpr_cli *cli, struct bt_mesh_rpr_n
     target = meshrpr_cdb_node_get(node->cfg.cdb, srv->addr);
     if (target == NULL || target->addr != srv->addr) {
         return -ENOENT;
+    }
+    if (target->pending != MESHRPR_CDB_PENDING_NONE) {
+        /* Which identity the node has is not known yet: meshrpr_cfg_cli_reconcile() first. */
+        return -EAGAIN;
     }
     /* The procedure follows from the arguments, as documented for Zephyr. */
     if (addr != srv->addr) {

@@ -1385,6 +1385,10 @@ static int link_close(const struct bt_mesh_model *model, struct bt_mesh_msg_ctx 
         return 0;
     }
     if (srv->link_nppi) {
+        /* What the close commits is stored before anything tells the client. */
+        if (srv->nppi != NULL && srv->nppi->link_closing != NULL) {
+            srv->nppi->link_closing(srv->node, reason, srv->nppi_ctx);
+        }
         /* Link Status (Closing) first, then the Link Report (Idle). */
         srv->link_state = BT_MESH_RPR_LINK_CLOSING;
         link_status_send(srv, ctx, BT_MESH_RPR_SUCCESS);

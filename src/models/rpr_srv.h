@@ -32,6 +32,12 @@ struct meshrpr_rpr_srv_nppi {
      */
     int (*link_open)(struct meshrpr_node *node, struct meshrpr_prov_link *link,
                      enum bt_mesh_rpr_node_refresh procedure, void *ctx);
+    /*
+     * The client's Link Close (reason: 0 Success, 2 Fail) reached the NPPI link, before the
+     * Link Status and Link Report that answer it go out: the point to store what the close
+     * commits (write-ahead). May be NULL.
+     */
+    void (*link_closing)(struct meshrpr_node *node, uint8_t reason, void *ctx);
 };
 
 /* The Remote Provisioning Server of a node (on its primary element), or NULL. */

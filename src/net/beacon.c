@@ -226,6 +226,9 @@ static void iv_index_apply(struct meshrpr_node *node, const struct meshrpr_subne
         return;
     }
     if (iv_index == net->iv_index) {
+        if (iv_update == net->iv_update && net->seq_unknown) {
+            net->iv_learned = true; /* the network's IV Index is the restored one */
+        }
         if (!net->iv_update || iv_update) {
             return;
         }
@@ -237,6 +240,7 @@ static void iv_index_apply(struct meshrpr_node *node, const struct meshrpr_subne
     if (meshrpr_net_tx_iv_index(node) != old_tx) {
         net->seq = 0;
         net->seq_limit = 0;
+        meshrpr_net_iv_moved(node);
     }
     (void)meshrpr_net_store(node);
     MESHRPR_LOG_INF(&node->platform, "IV Index 0x%08x%s from beacon on net_idx 0x%03x",

@@ -267,12 +267,23 @@ int meshrpr_keys_restore(struct meshrpr_node *node)
 
     memset(&node->keys, 0, sizeof(node->keys));
     len = meshrpr_node_load(node, "keys/net", net, sizeof(net));
-    if (len > (int)sizeof(net) || len < 1 || net[0] != KEYS_STORE_VERSION) {
-        return len < 0 ? len : -EINVAL;
+    /* A provisioned node has at least one NetKey: a record that is missing, truncated or of
+     * another version would leave it on the mesh with an address and no way to talk. */
+    if (len > (int)sizeof(net) || len < 1 + 18 || (len - 1) % 18 != 0 ||
+        net[0] != KEYS_STORE_VERSION) {
+        MESHRPR_LOG_ERR(&node->platform, "keys/net is %s (%d)",
+                        len == -ENOENT ? "missing" : "corrupt", len);
+        meshrpr_crypto_wipe(net, sizeof(net));
+        return -EBADMSG;
     }
     for (int pos = 1; pos + 18 <= len; pos += 18) {
-        (void)meshrpr_keys_subnet_add(node, (uint16_t)(net[pos] | net[pos + 1] << 8),
-                                      &net[pos + 2]);
+        if (meshrpr_keys_subnet_add(node, (uint16_t)(net[pos] | net[pos + 1] << 8),
+                                    &net[pos + 2]) != 0) {
+            MESHRPR_LOG_ERR(&node->platform, "keys/net: NetKey %d is corrupt", (pos - 1) / 18);
+            meshrpr_crypto_wipe(net, sizeof(net));
+            memset(&node->keys, 0, sizeof(node->keys));
+            return -EBADMSG;
+        }
     }
     len = meshrpr_node_load(node, "keys/app", app, sizeof(app));
     if (len >= 1 && len <= (int)sizeof(app) && app[0] == KEYS_STORE_VERSION) {

@@ -45,7 +45,10 @@
 #define RELAY_ENABLED       1
 #define RELAY_NOT_SUPPORTED 2
 
-/* Storage layout. "net/seq": version, IV Index (4, LE), IV Update flag (1), SEQ limit (4, LE).
+/* Storage layout. "net/seq": version, IV Index (4, LE), IV Update flag (1), SEQ limit (4, LE);
+ * "net/seq_hw" holds the same high-water mark, written right after it, so one torn or lost
+ * record never leaves the node without a SEQ it can prove unused (a restart from the copy
+ * skips one more store block, as the other may have been a block ahead).
  * "net/cfg": version, Default TTL, Network Transmit, Relay, Relay Retransmit, Secure Network
  * Beacon state. Readers accept longer values and ignore what they do not know. */
 #define NET_STORE_VERSION 1
@@ -190,6 +193,10 @@ int meshrpr_net_seq_alloc(struct meshrpr_node *node, uint32_t *seq)
         /* §3.9.3: a SEQ is never reused under one IV Index; only an IV Update helps now. */
         return -ENOSPC;
     }
+    if (net->seq_unknown) {
+        /* §3.9.3 again: no SEQ is provably unused under this IV Index. */
+        return -EAGAIN;
+    }
     if (net->seq >= net->seq_limit) {
         /* Persist the end of a new block before using its first value, so a node restarted
          * from storage continues above every SEQ it may have sent. A failed write is logged
@@ -200,6 +207,22 @@ int meshrpr_net_seq_alloc(struct meshrpr_node *node, uint32_t *seq)
     }
     *seq = net->seq++;
     return 0;
+}
+
+void meshrpr_net_iv_moved(struct meshrpr_node *node)
+{
+    struct meshrpr_net *net = &node->net;
+
+    if (!net->seq_unknown) {
+        return;
+    }
+    if (!net->iv_learned) {
+        /* The first IV Index heard is the current one, under which the lost SEQs were used. */
+        net->iv_learned = true;
+        return;
+    }
+    net->seq_unknown = false;
+    MESHRPR_LOG_INF(&node->platform, "IV Index moved on: transmitting again from SEQ 0");
 }
 
 uint32_t meshrpr_net_tx_iv_index(const struct meshrpr_node *node)
@@ -532,6 +555,9 @@ int meshrpr_net_store(struct meshrpr_node *node)
 
     err = meshrpr_node_store(node, "net/seq", seq_blob, sizeof(seq_blob));
     if (err == 0) {
+        err = meshrpr_node_store(node, "net/seq_hw", seq_blob, sizeof(seq_blob));
+    }
+    if (err == 0) {
         err = meshrpr_node_store(node, "net/cfg", cfg_blob, sizeof(cfg_blob));
     }
     return err;
@@ -543,16 +569,45 @@ int meshrpr_net_restore(struct meshrpr_node *node)
     uint8_t blob[16];
     int len;
 
-    len = meshrpr_node_load(node, "net/seq", blob, sizeof(blob));
-    if (len >= NET_SEQ_BLOB_LEN && blob[0] == NET_STORE_VERSION) {
-        const uint32_t limit = get_le32(&blob[6]);
-        net->iv_index = get_le32(&blob[1]);
-        net->iv_update = (blob[5] & 1) != 0;
+    static const char *const keys[2] = { "net/seq", "net/seq_hw" };
+    bool valid[2] = { false, false };
+    uint32_t iv[2] = { 0, 0 };
+    uint32_t lim[2] = { 0, 0 };
+    bool upd[2] = { false, false };
+    int best = -1;
+
+    for (int k = 0; k < 2; k++) {
+        len = meshrpr_node_load(node, keys[k], blob, sizeof(blob));
+        if (len >= NET_SEQ_BLOB_LEN && blob[0] == NET_STORE_VERSION && (blob[5] & ~1u) == 0) {
+            valid[k] = true;
+            iv[k] = get_le32(&blob[1]);
+            upd[k] = (blob[5] & 1) != 0;
+            lim[k] = get_le32(&blob[6]);
+            /* The later IV Index wins, then the higher mark. */
+            if (best < 0 || iv[k] > iv[best] || (iv[k] == iv[best] && lim[k] > lim[best])) {
+                best = k;
+            }
+        } else if (len != -ENOENT) {
+            MESHRPR_LOG_WRN(&node->platform, "ignoring %s (%d octets)", keys[k], len);
+        }
+    }
+    if (best >= 0) {
+        uint32_t limit = lim[best];
+        if (!valid[best ^ 1] || iv[0] != iv[1] || lim[0] != lim[1]) {
+            /* One copy only, or two that disagree: the lost write may have been a block
+             * ahead of the one kept. */
+            limit += MESHRPR_SEQ_STORE_RATE;
+        }
+        net->iv_index = iv[best];
+        net->iv_update = upd[best];
         /* Continue at the stored limit: every SEQ below it may have been sent already. */
         net->seq = limit > NET_SEQ_SPACE ? NET_SEQ_SPACE : limit;
         net->seq_limit = net->seq;
-    } else if (len >= 0) {
-        MESHRPR_LOG_WRN(&node->platform, "ignoring net/seq (%d octets)", len);
+    } else if (node->provisioned) {
+        MESHRPR_LOG_ERR(&node->platform,
+                        "no readable SEQ record: not transmitting until the IV Index moves on");
+        net->seq_unknown = true;
+        net->iv_learned = false;
     }
 
     len = meshrpr_node_load(node, "net/cfg", blob, sizeof(blob));

@@ -90,6 +90,9 @@ void meshrpr_net_recv(struct meshrpr_node *node, const uint8_t *data, size_t len
 /* Persist / restore SEQ, IV Index and the configuration states (Default TTL, Relay, Network
  * Transmit). */
 int meshrpr_net_store(struct meshrpr_node *node);
+/* The transmit IV Index changed (SEQ starts again at 0): a node whose SEQ was unknown since
+ * its restart may transmit again once it knew the IV Index before this change. */
+void meshrpr_net_iv_moved(struct meshrpr_node *node);
 int meshrpr_net_restore(struct meshrpr_node *node);
 
 #endif /* MESHRPR_NET_NET_H */

@@ -113,6 +113,20 @@ bool meshrpr_node_is_local_addr(const struct meshrpr_node *node, uint16_t addr)
            addr < node->addr + node->access.elem_count;
 }
 
+int meshrpr_node_cdb_store(struct meshrpr_node *node)
+{
+    int err;
+
+    if (node->cfg.cdb == NULL || node->cfg.cdb_store == NULL) {
+        return 0;
+    }
+    err = node->cfg.cdb_store(node->cfg.cdb_store_ctx, node->cfg.cdb);
+    if (err != 0) {
+        MESHRPR_LOG_ERR(&node->platform, "saving the node database failed (%d)", err);
+    }
+    return err;
+}
+
 /* ---- Provisioning identity -------------------------------------------------------------- */
 
 int meshrpr_node_identity_store(struct meshrpr_node *node)
@@ -128,24 +142,33 @@ int meshrpr_node_identity_store(struct meshrpr_node *node)
     return err;
 }
 
-static bool prov_restore(struct meshrpr_node *node)
+/* @return 1 provisioned, 0 not (no record), -EBADMSG for a record that cannot be read: a
+ * node that loaded it silently would be unprovisioned with its keys still stored, or
+ * provisioned at a wrong address. */
+static int prov_restore(struct meshrpr_node *node)
 {
     uint8_t blob[1 + 2 + 16];
     int len = meshrpr_node_load(node, "node/prov", blob, sizeof(blob));
     uint16_t addr;
 
-    if (len != (int)sizeof(blob) || blob[0] != PROV_STORE_VERSION) {
-        return false;
+    if (len == -ENOENT) {
+        return 0;
     }
     addr = (uint16_t)(blob[1] | blob[2] << 8);
-    if (!BT_MESH_ADDR_IS_UNICAST(addr)) {
-        return false;
+    if (len != (int)sizeof(blob) || blob[0] != PROV_STORE_VERSION ||
+        !BT_MESH_ADDR_IS_UNICAST(addr) || addr + node->access.elem_count - 1 > 0x7fff) {
+        MESHRPR_LOG_ERR(&node->platform,
+                        "node/prov is corrupt (%d octets): erase the node's storage to start "
+                        "unprovisioned",
+                        len);
+        meshrpr_crypto_wipe(blob, sizeof(blob));
+        return -EBADMSG;
     }
     node->addr = addr;
     memcpy(node->dev_key, &blob[3], 16);
     meshrpr_crypto_wipe(blob, sizeof(blob));
     node->provisioned = true;
-    return true;
+    return 1;
 }
 
 /* Start what runs only with keys: the network layer's timers and beacons. */
@@ -187,15 +210,33 @@ int meshrpr_node_init(struct meshrpr_node *node, const struct meshrpr_node_confi
     meshrpr_lower_transport_init(node);
     meshrpr_beacon_init(node);
 
-    if (prov_restore(node)) {
-        /* Layers tolerate missing values: a node saved by an older build still starts. */
-        (void)meshrpr_keys_restore(node);
-        (void)meshrpr_net_restore(node);
-        (void)meshrpr_replay_restore(node);
-        (void)meshrpr_access_restore(node);
+    err = prov_restore(node);
+    if (err > 0) {
+        /* The identity and NetKeys must be readable (a node without them cannot talk, and
+         * must not look unprovisioned while its keys are stored); the other layers tolerate
+         * missing values, so a node saved by an older build still starts. A SEQ that cannot
+         * be proven unused keeps the node silent (net.c). */
+        err = meshrpr_keys_restore(node);
+        if (err == 0) {
+            (void)meshrpr_net_restore(node);
+            (void)meshrpr_replay_restore(node);
+            (void)meshrpr_access_restore(node);
+            /* A refresh closed with Success just before the restart takes effect now. */
+            err = meshrpr_nppi_resume(node);
+        }
+        if (err != 0) {
+            memset(node->dev_key, 0, sizeof(node->dev_key));
+            memset(&node->keys, 0, sizeof(node->keys));
+            node->provisioned = false;
+            meshrpr_node_deinit(node);
+            return err;
+        }
         MESHRPR_LOG_INF(&node->platform, "restored node 0x%04x, seq 0x%06x", node->addr,
                         (unsigned)node->net.seq);
         node_start_provisioned(node);
+    } else if (err < 0) {
+        meshrpr_node_deinit(node);
+        return err;
     }
     return meshrpr_access_start(node);
 }
@@ -231,6 +272,7 @@ int meshrpr_node_provision(struct meshrpr_node *node, const uint8_t net_key[16],
     node->net.iv_update = (flags & BT_MESH_FLAG_IV_UPDATE) != 0;
     node->net.seq = 0;
     node->net.seq_limit = 0;
+    node->net.seq_unknown = false;
     node->provisioned = true;
 
     err = meshrpr_node_identity_store(node);

@@ -45,4 +45,8 @@ int meshrpr_node_identity_store(struct meshrpr_node *node);
  * again); new ones are initialised and started; dropped ones get their reset callback. */
 void meshrpr_node_composition_switch(struct meshrpr_node *node);
 
+/* Make the provisioner's node database durable (meshrpr_node_config.cdb_store).
+ * @return 0 (also without a database or hook), or the hook's error. */
+int meshrpr_node_cdb_store(struct meshrpr_node *node);
+
 #endif /* MESHRPR_NODE_INTERNAL_H */

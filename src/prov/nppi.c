@@ -201,6 +201,7 @@ static void refresh_apply(struct meshrpr_node *node)
         node->addr = node->nppi.addr;
         node->net.seq = 0;
         node->net.seq_limit = 0;
+        node->net.seq_unknown = false; /* a new source address: nothing was sent from it */
         (void)meshrpr_net_store(node);
         (void)meshrpr_node_identity_store(node);
         break;
@@ -227,17 +228,77 @@ static void refresh_apply(struct meshrpr_node *node)
     }
 }
 
+/* The refresh the client closed with Success, written ahead of the Link Status and Link
+ * Report that tell the client so: once the client may have taken the new identity, a restart
+ * must not bring the node back on the old one (issue #11). "node/nppi_pend": version,
+ * procedure, new address (LE), new device key. Erased once the refresh took effect. */
+#define NPPI_PEND_VERSION  1
+#define NPPI_PEND_BLOB_LEN (2 + 2 + 16)
+
+static void refresh_finish(struct meshrpr_node *node)
+{
+    refresh_apply(node);
+    (void)meshrpr_node_erase(node, "node/nppi_pend");
+}
+
 static void nppi_ended(void *ctx, const struct meshrpr_prov_result *result)
 {
     struct meshrpr_node *node = ctx;
 
     if (node->nppi.pending && result->status == MESHRPR_PROV_STATUS_SUCCESS &&
         result->link_status == 0 /* the client closed with Success */) {
-        refresh_apply(node);
+        refresh_finish(node);
     } else if (node->nppi.pending) {
         MESHRPR_LOG_WRN(&node->platform, "NPPI interrupted: keeping the old identity");
+        (void)meshrpr_node_erase(node, "node/nppi_pend");
     }
     meshrpr_crypto_wipe(&node->nppi, sizeof(node->nppi));
+}
+
+static void nppi_link_closing(struct meshrpr_node *node, uint8_t reason, void *ctx)
+{
+    uint8_t blob[NPPI_PEND_BLOB_LEN];
+
+    (void)ctx;
+    if (!node->nppi.pending || reason != 0 /* Success */) {
+        return;
+    }
+    blob[0] = NPPI_PEND_VERSION;
+    blob[1] = node->nppi.procedure;
+    blob[2] = (uint8_t)node->nppi.addr;
+    blob[3] = (uint8_t)(node->nppi.addr >> 8);
+    memcpy(&blob[4], node->nppi.dev_key, 16);
+    if (meshrpr_node_store(node, "node/nppi_pend", blob, sizeof(blob)) != 0) {
+        MESHRPR_LOG_ERR(&node->platform, "NPPI: the accepted refresh could not be stored");
+    }
+    meshrpr_crypto_wipe(blob, sizeof(blob));
+}
+
+int meshrpr_nppi_resume(struct meshrpr_node *node)
+{
+    uint8_t blob[NPPI_PEND_BLOB_LEN];
+    int len = meshrpr_node_load(node, "node/nppi_pend", blob, sizeof(blob));
+
+    if (len == -ENOENT || len == 0) {
+        return 0;
+    }
+    if (len != (int)sizeof(blob) || blob[0] != NPPI_PEND_VERSION ||
+        blob[1] > BT_MESH_RPR_NODE_REFRESH_COMPOSITION || !node->provisioned) {
+        MESHRPR_LOG_ERR(&node->platform, "node/nppi_pend is corrupt (%d octets)", len);
+        meshrpr_crypto_wipe(blob, sizeof(blob));
+        return -EBADMSG;
+    }
+    meshrpr_crypto_wipe(&node->nppi, sizeof(node->nppi));
+    node->nppi.pending = true;
+    node->nppi.procedure = blob[1];
+    node->nppi.addr = (uint16_t)(blob[2] | blob[3] << 8);
+    memcpy(node->nppi.dev_key, &blob[4], 16);
+    meshrpr_crypto_wipe(blob, sizeof(blob));
+    MESHRPR_LOG_INF(&node->platform, "NPPI procedure %u closed with Success before the restart",
+                    node->nppi.procedure);
+    refresh_finish(node);
+    meshrpr_crypto_wipe(&node->nppi, sizeof(node->nppi));
+    return 0;
 }
 
 static const struct meshrpr_prov_hooks nppi_hooks = {
@@ -259,7 +320,10 @@ static int nppi_link_open(struct meshrpr_node *node, struct meshrpr_prov_link *l
     return meshrpr_prov_device_start_ext(node, link, &nppi_hooks, node);
 }
 
-static const struct meshrpr_rpr_srv_nppi nppi_handler = { .link_open = nppi_link_open };
+static const struct meshrpr_rpr_srv_nppi nppi_handler = {
+    .link_open = nppi_link_open,
+    .link_closing = nppi_link_closing,
+};
 
 int meshrpr_nppi_enable(struct meshrpr_node *node, bool enable)
 {

@@ -17,6 +17,9 @@ int meshrpr_nppi_enable(struct meshrpr_node *node, bool enable);
 /* Restore the node's NPPI outcome at start-up: a stored Device Key Candidate and whether the
  * composition was refreshed. Called by node.c. */
 void meshrpr_nppi_restore(struct meshrpr_node *node);
+/* A refresh closed with Success whose effect a restart interrupted takes effect now (once the
+ * node's identity and layers are restored). @return 0, or -EBADMSG for a corrupt record. */
+int meshrpr_nppi_resume(struct meshrpr_node *node);
 
 /* The node leaves its term (node reset, or provisioned anew): a Device Key Candidate of that
  * term must never open anything again. */

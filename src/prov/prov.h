@@ -59,6 +59,11 @@ struct meshrpr_prov_hooks {
     /* Provisioner: the device sent Provisioning Complete. Default: add the node (UUID, address,
      * element count, NetKey index, device key) to the node database and call node_added. */
     void (*node_provisioned)(struct meshrpr_prov_session *session, const uint8_t dev_key[16]);
+    /* Provisioner: the Provisioning Data is about to be sent (write-ahead). Default: the node
+     * enters the database as MESHRPR_CDB_PENDING_PROVISION with its address and device key
+     * (replacing a pending entry of an earlier attempt) and the database is stored.
+     * @return 0, or a negative errno: the data is not sent and the session fails. */
+    int (*data_sending)(struct meshrpr_prov_session *session, const uint8_t dev_key[16]);
     /* Device: the Number of Elements its Capabilities report. Default: the node's. NPPI's Node
      * Composition Refresh reports page 128's, the composition the node will have, so that the
      * provisioner assigns and records the right range (§3.11.8, §5.4.1.2). */
@@ -88,6 +93,12 @@ struct meshrpr_prov_provisioner_params {
     const struct meshrpr_prov_hooks *hooks;
     void *hooks_ctx;
 };
+
+/* The default data_sending and the database part of the default node_provisioned, for hooks
+ * that replace them: write the pending node / clear its pending mark, then store the database.
+ * @return 0, -ENOMEM (no room), or the cdb_store hook's error. */
+int meshrpr_provisioner_pending_write(struct meshrpr_prov_session *s, const uint8_t dev_key[16]);
+int meshrpr_provisioner_pending_commit(struct meshrpr_prov_session *s, const uint8_t dev_key[16]);
 
 /* ---- For bearers ------------------------------------------------------------------------ */
 

@@ -170,22 +170,61 @@ static int addr_assign_default(struct meshrpr_prov_session *s, uint8_t elem_coun
     return -ENOMEM;
 }
 
+int meshrpr_provisioner_pending_write(struct meshrpr_prov_session *s, const uint8_t dev_key[16])
+{
+    struct meshrpr_node *node = s->node;
+    struct meshrpr_cdb *cdb = node->cfg.cdb;
+    struct meshrpr_cdb_node *entry;
+
+    if (cdb == NULL) {
+        return 0;
+    }
+    entry = meshrpr_cdb_node_by_uuid(cdb, s->uuid);
+    if (entry != NULL && entry->pending == MESHRPR_CDB_PENDING_PROVISION) {
+        /* An earlier attempt that never saw Complete: the device is unprovisioned again
+         * (it is being provisioned now), so that entry was never true. */
+        meshrpr_cdb_node_del(cdb, entry);
+    }
+    entry = meshrpr_cdb_node_alloc(cdb, s->uuid, s->addr, s->elem_count, s->net_idx);
+    if (entry == NULL) {
+        MESHRPR_LOG_ERR(&node->platform, "node 0x%04x: no room in the database", s->addr);
+        return -ENOMEM;
+    }
+    memcpy(entry->dev_key, dev_key, 16);
+    entry->pending = MESHRPR_CDB_PENDING_PROVISION;
+    return meshrpr_node_cdb_store(node);
+}
+
+int meshrpr_provisioner_pending_commit(struct meshrpr_prov_session *s, const uint8_t dev_key[16])
+{
+    struct meshrpr_node *node = s->node;
+    struct meshrpr_cdb *cdb = node->cfg.cdb;
+    struct meshrpr_cdb_node *entry;
+
+    if (cdb == NULL) {
+        return 0;
+    }
+    entry = meshrpr_cdb_node_by_uuid(cdb, s->uuid);
+    if (entry == NULL) {
+        /* A custom data_sending hook that kept no entry: add it now. */
+        entry = meshrpr_cdb_node_alloc(cdb, s->uuid, s->addr, s->elem_count, s->net_idx);
+    }
+    if (entry == NULL) {
+        MESHRPR_LOG_ERR(&node->platform, "node 0x%04x provisioned but not added to the database",
+                        s->addr);
+        return -ENOMEM;
+    }
+    memcpy(entry->dev_key, dev_key, 16);
+    entry->pending = MESHRPR_CDB_PENDING_NONE;
+    return meshrpr_node_cdb_store(node);
+}
+
 static void node_provisioned_default(struct meshrpr_prov_session *s, const uint8_t dev_key[16])
 {
     struct meshrpr_node *node = s->node;
     const struct bt_mesh_prov *prov = meshrpr_prov_cfg(node);
-    struct meshrpr_cdb *cdb = node->cfg.cdb;
 
-    if (cdb != NULL) {
-        struct meshrpr_cdb_node *entry =
-            meshrpr_cdb_node_alloc(cdb, s->uuid, s->addr, s->elem_count, s->net_idx);
-        if (entry == NULL) {
-            MESHRPR_LOG_ERR(&node->platform,
-                            "node 0x%04x provisioned but not added to the database", s->addr);
-        } else {
-            memcpy(entry->dev_key, dev_key, 16);
-        }
-    }
+    (void)meshrpr_provisioner_pending_commit(s, dev_key);
     if (prov != NULL && prov->node_added != NULL) {
         uint8_t uuid[16];
         struct meshrpr_prov_session *prev = meshrpr_prov_cb_enter(s);
@@ -533,6 +572,14 @@ static void recv_random(struct meshrpr_prov_session *s, const struct meshrpr_pro
         local_error(s, MESHRPR_PROV_ERR_UNEXPECTED_ERROR, "data encryption failed");
         return;
     }
+    /* Write-ahead: from here on the device may hold this address and key. */
+    err = (s->hooks != NULL && s->hooks->data_sending != NULL)
+              ? s->hooks->data_sending(s, s->dev_key)
+              : meshrpr_provisioner_pending_write(s, s->dev_key);
+    if (err != 0) {
+        local_error(s, MESHRPR_PROV_ERR_UNEXPECTED_ERROR, "pending node not stored");
+        return;
+    }
     s->state = P_WAIT_COMPLETE;
     (void)meshrpr_prov_send(s, &data);
 }
@@ -596,9 +643,12 @@ static int params_check(struct meshrpr_node *node,
         node->cfg.cdb == NULL) {
         return -ENOTSUP;
     }
-    if (default_store && node->cfg.cdb != NULL &&
-        meshrpr_cdb_node_by_uuid(node->cfg.cdb, params->uuid) != NULL) {
-        return -EEXIST;
+    if (default_store && node->cfg.cdb != NULL) {
+        const struct meshrpr_cdb_node *c = meshrpr_cdb_node_by_uuid(node->cfg.cdb, params->uuid);
+        /* A pending entry is an attempt that never saw Complete: the device may try again. */
+        if (c != NULL && c->pending != MESHRPR_CDB_PENDING_PROVISION) {
+            return -EEXIST;
+        }
     }
     for (size_t i = 0; i < MESHRPR_PROV_SESSION_COUNT; i++) {
         const struct meshrpr_prov_session *o = &node->prov.sessions[i];

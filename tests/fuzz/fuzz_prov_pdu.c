@@ -9,7 +9,8 @@
  *   3: nothing more.
  * A sequence is chunks of one length octet and that many PDU octets; length 0xff advances the
  * clock by 30 s instead. Afterwards both nodes must be idle, nothing the fuzzer sent may have
- * entered the provisioner's database, and a database entry must match the device it names.
+ * entered the provisioner's database, and a database entry must match the device it names
+ * (or, still pending, name a device that never took the data).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -144,9 +145,15 @@ static void finish(struct harness *h)
     h_pump(h);
     h_run_for(h, 130000);
     check(h_idle(h));
-    /* A database entry always names the device it was made for, with its device key. */
+    /* A database entry always names the device it was made for, with its device key; one
+     * still pending (the data went out, Complete never came back) may also name a device
+     * that did not take the data and is still unprovisioned. */
     for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
         const struct meshrpr_cdb_node *e = &h->cdb.nodes[i];
+        if (e->valid && e->pending == MESHRPR_CDB_PENDING_PROVISION &&
+            !meshrpr_node_is_provisioned(&h->node[1])) {
+            continue;
+        }
         if (e->valid) {
             check(meshrpr_node_is_provisioned(&h->node[1]));
             check(meshrpr_node_addr(&h->node[1]) == e->addr);

@@ -651,6 +651,15 @@ static void interrupted(uint64_t seed, bool (*cut_when)(struct rpr_world *w, voi
         rw_run(W, 150000);
         assert_true(rw_idle(W));
         rw_link(W, 0, t, 0.0);
+        /* Cut after the client had Complete, its entry stays pending (the node may have had
+         * the Link Close): asking the node settles it on the identity it kept. */
+        {
+            struct meshrpr_cdb_node *n = meshrpr_cdb_node_by_uuid(&W->cdb, b.entry.uuid);
+            assert_non_null(n);
+            assert_int_equal(n->pending != MESHRPR_CDB_PENDING_NONE, cut_when != device_took_data);
+            assert_int_equal(meshrpr_cfg_cli_reconcile(&rw_prov(W)->cfg_cli, &W->cdb, n), 0);
+            assert_int_equal(n->pending, MESHRPR_CDB_PENDING_NONE);
+        }
         check_unchanged(t, &b);
     }
     /* The provisioner tries again, and succeeds. */

@@ -941,7 +941,9 @@ static void test_store_restore_config(void **state)
     assert_true(a->node.net.iv_update);
     meshrpr_node_deinit(&a->node);
 
-    /* Short and unknown-version values are ignored. */
+    /* Short and unknown-version values are ignored: the configuration takes its defaults,
+     * and the SEQ comes from the second copy of the high-water mark, one store block further
+     * on (the lost record may have been a block ahead), with the IV Index it holds. */
     const uint8_t short_seq[3] = { 1, 2, 3 };
     const uint8_t bad_cfg[6] = { 99, 5, 5, 0, 5, 0 };
     assert_int_equal(a->mem.storage.write(a->mem.storage.ctx, "net/seq", short_seq, 3), 0);
@@ -949,16 +951,23 @@ static void test_store_restore_config(void **state)
     tnode_boot(a);
     assert_int_equal(a->node.net.default_ttl, 7);
     assert_int_equal(a->node.net.relay, 1);
-    assert_int_equal(a->node.net.iv_index, 0);
-    assert_int_equal(meshrpr_node_seq(&a->node), 0);
+    assert_int_equal(a->node.net.iv_index, IV);
+    assert_int_equal(meshrpr_node_seq(&a->node), MESHRPR_SEQ_STORE_RATE);
     meshrpr_node_deinit(&a->node);
 
-    /* Missing values too. */
+    /* Missing values too; with neither SEQ record the node cannot prove any SEQ unused
+     * under the IV Index (it may have sent any of them): it refuses to transmit. */
     assert_int_equal(a->mem.storage.erase(a->mem.storage.ctx, "net/seq"), 0);
+    assert_int_equal(a->mem.storage.erase(a->mem.storage.ctx, "net/seq_hw"), 0);
     assert_int_equal(a->mem.storage.erase(a->mem.storage.ctx, "net/cfg"), 0);
     tnode_boot(a);
     assert_int_equal(a->node.net.default_ttl, 7);
     assert_int_equal(a->node.net.net_transmit, 0x0a);
+    assert_true(a->node.net.seq_unknown);
+    {
+        uint32_t seq = 0;
+        assert_int_equal(meshrpr_net_seq_alloc(&a->node, &seq), -EAGAIN);
+    }
     tnode_end(a);
 }
 

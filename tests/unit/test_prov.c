@@ -1102,7 +1102,19 @@ static int addr_too_high(struct meshrpr_prov_session *s, uint8_t elem_count, uin
     return 0;
 }
 
-static const struct meshrpr_prov_hooks too_high_hooks = { .addr_assign = addr_too_high };
+/* The database would refuse that range before the data goes out (it keeps the pending node
+ * first); this hook keeps nothing, so the device's own check is what is tested. */
+static int keep_nothing(struct meshrpr_prov_session *s, const uint8_t dev_key[16])
+{
+    (void)s;
+    (void)dev_key;
+    return 0;
+}
+
+static const struct meshrpr_prov_hooks too_high_hooks = {
+    .addr_assign = addr_too_high,
+    .data_sending = keep_nothing,
+};
 
 static uint8_t nppi_check(struct meshrpr_prov_session *s, const struct meshrpr_prov_data *data)
 {

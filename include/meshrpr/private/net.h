@@ -34,9 +34,14 @@ struct meshrpr_loopback_pdu {
 
 struct meshrpr_net {
     uint32_t iv_index;
-    bool iv_update;       /* IV Update in progress */
-    uint32_t seq;         /* next SEQ to use */
-    uint32_t seq_limit;   /* first SEQ not covered by the stored reservation */
+    bool iv_update;     /* IV Update in progress */
+    uint32_t seq;       /* next SEQ to use */
+    uint32_t seq_limit; /* first SEQ not covered by the stored reservation */
+    /* Restored without a readable SEQ reservation: every SEQ under the IV Index may have been
+     * used, so the node transmits nothing until it has seen the IV Index move on (its first
+     * beacon only tells it the current one: iv_learned). */
+    bool seq_unknown;
+    bool iv_learned;
     uint8_t default_ttl;  /* §4.2.8 */
     uint8_t net_transmit; /* §4.2.20: count (bits 0-2), interval steps (bits 3-7) */
     uint8_t relay;        /* §4.2.9: 0 disabled, 1 enabled, 2 not supported */

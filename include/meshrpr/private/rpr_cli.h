@@ -54,6 +54,12 @@ struct meshrpr_rpr_cli_link {
      * Closing, or Link Report Link Closed by Client): the node took the refresh. Only then does
      * the database change. */
     bool nppi_confirmed;
+    /* The target's database entry is marked MESHRPR_CDB_PENDING_REFRESH (before the data). */
+    bool nppi_marked;
+    /* Link Open answered "Success, Active" without the Link Report a new link brings: the
+     * server's link may be a stale one of ours from before a restart (§4.4.5). */
+    bool active_unconfirmed;
+    bool stale_reopen; /* closing such a link to open it again (once) */
     uint8_t nppi_elems;
     uint16_t nppi_new_addr;
     uint16_t nppi_net_idx;
