@@ -26,3 +26,59 @@ endif()
 if(MESHRPR_FUZZ)
     add_compile_options(-fsanitize=fuzzer-no-link)
 endif()
+
+# The public API: every function and object a public header (include/meshrpr/*.h) declares.
+# Shared libraries export these names only (a version script generated from the headers), so
+# the library's internal functions stay internal however they are named.
+file(GLOB MESHRPR_PUBLIC_HEADERS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/include/meshrpr/*.h)
+list(APPEND MESHRPR_PUBLIC_HEADERS ${PROJECT_BINARY_DIR}/include/meshrpr/version.h)
+set(MESHRPR_VERSION_SCRIPT ${PROJECT_BINARY_DIR}/meshrpr.map)
+string(REPLACE ";" "|" MESHRPR_PUBLIC_HEADERS_ARG "${MESHRPR_PUBLIC_HEADERS}")
+add_custom_command(OUTPUT ${MESHRPR_VERSION_SCRIPT}
+    COMMAND ${CMAKE_COMMAND} -DOUT=${MESHRPR_VERSION_SCRIPT}
+            -DHEADERS=${MESHRPR_PUBLIC_HEADERS_ARG}
+            -P ${PROJECT_SOURCE_DIR}/cmake/MeshrprExports.cmake
+    DEPENDS ${MESHRPR_PUBLIC_HEADERS} ${PROJECT_SOURCE_DIR}/cmake/MeshrprExports.cmake
+    COMMENT "Public symbols of meshrpr (version script)" VERBATIM)
+add_custom_target(meshrpr_version_script DEPENDS ${MESHRPR_VERSION_SCRIPT})
+
+# meshrpr_add_library(<name> SOURCES <src...> [DEPENDS <meshrpr libs...>] [LINK <other libs...>])
+# compiles the sources once (position-independent) and makes two libraries of them:
+#   <name>         lib<name>.a, used inside this tree (tests may reach its internals);
+#   <name>_shared  lib<name>.so.<major>, exporting only the public API.
+# DEPENDS are other meshrpr libraries (the shared one links their shared variants); LINK are
+# outside libraries, private to the shared library.
+function(meshrpr_add_library name)
+    cmake_parse_arguments(ARG "" "" "SOURCES;DEPENDS;LINK" ${ARGN})
+    add_library(${name}_objects OBJECT ${ARG_SOURCES})
+    set_target_properties(${name}_objects PROPERTIES POSITION_INDEPENDENT_CODE ON)
+    target_include_directories(${name}_objects PUBLIC
+        $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+        $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>)
+    target_link_libraries(${name}_objects PRIVATE ${ARG_DEPENDS} ${ARG_LINK})
+    meshrpr_target_warnings(${name}_objects)
+
+    add_library(${name} STATIC $<TARGET_OBJECTS:${name}_objects>)
+    add_library(${name}_shared SHARED $<TARGET_OBJECTS:${name}_objects>)
+    foreach(lib ${name} ${name}_shared)
+        target_include_directories(${lib} INTERFACE
+            $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+            $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>
+            $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+    endforeach()
+    target_link_libraries(${name} PUBLIC ${ARG_DEPENDS} ${ARG_LINK})
+    set(shared_deps "")
+    foreach(dep ${ARG_DEPENDS})
+        list(APPEND shared_deps ${dep}_shared)
+    endforeach()
+    target_link_libraries(${name}_shared PUBLIC ${shared_deps} PRIVATE ${ARG_LINK})
+    add_dependencies(${name}_shared meshrpr_version_script)
+    target_link_options(${name}_shared PRIVATE "LINKER:--version-script=${MESHRPR_VERSION_SCRIPT}")
+    set_target_properties(${name}_shared PROPERTIES
+        OUTPUT_NAME ${name}
+        VERSION ${PROJECT_VERSION}
+        SOVERSION ${PROJECT_VERSION_MAJOR}
+        LINK_DEPENDS ${MESHRPR_VERSION_SCRIPT}
+        EXPORT_NAME ${name})
+    set_target_properties(${name} PROPERTIES EXPORT_NAME ${name}_static)
+endfunction()

@@ -4,7 +4,7 @@
  * well-mixed, non-zero state. It is fast, has no global state and gives the same stream on
  * every platform, which is all a reproducible simulation needs; it is not a CSPRNG, so it
  * stays in the simulator. */
-#include "sim.h"
+#include <meshrpr/sim.h>
 
 static uint64_t splitmix64(uint64_t *state)
 {

@@ -4,7 +4,7 @@
 #ifndef MESHRPR_SIM_PRIV_H
 #define MESHRPR_SIM_PRIV_H
 
-#include "sim.h"
+#include <meshrpr/sim.h>
 
 /* Transmission states. */
 enum {

@@ -7,7 +7,7 @@
 #ifndef MESHRPR_TEST_SIM_DUMMY_H
 #define MESHRPR_TEST_SIM_DUMMY_H
 
-#include "sim.h"
+#include <meshrpr/sim.h>
 
 #include <meshrpr/timer.h>
 

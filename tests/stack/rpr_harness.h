@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Simulator harness for the Remote Provisioning Server tests: real meshrpr nodes on the
- * deterministic simulator (sim/sim.h). Clients are provisioned nodes with a vendor test model
+ * deterministic simulator (<meshrpr/sim.h>). Clients are provisioned nodes with a vendor test model
  * that sends raw Remote Provisioning messages with the server's device key
  * (BT_MESH_KEY_DEV_REMOTE) and records every server message it gets; servers run the
  * Configuration Server and the Remote Provisioning Server; devices are unprovisioned nodes
@@ -25,7 +25,7 @@
 #include <meshrpr/rpr_srv.h>
 
 #include "prov/prov.h"
-#include "sim.h"
+#include <meshrpr/sim.h>
 
 #define RH_MAX_CLI   2
 #define RH_MAX_SRV   2

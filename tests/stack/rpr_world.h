@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A simulated mesh for the Remote Provisioning Client: real meshrpr nodes on the deterministic
- * simulator (sim/sim.h), joined by explicit radio links with optional loss.
+ * simulator (<meshrpr/sim.h>), joined by explicit radio links with optional loss.
  *
  * Node kinds:
  *  - the provisioner: Configuration Server and Client and the Remote Provisioning Client on
@@ -29,7 +29,7 @@
 #include <meshrpr/mesh.h>
 
 #include "prov/prov.h"
-#include "sim.h"
+#include <meshrpr/sim.h>
 
 #define RW_MAX_NODES    40
 #define RW_NET_IDX      0x0000

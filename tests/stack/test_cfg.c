@@ -18,8 +18,8 @@
 #include <meshrpr/node.h>
 
 #include "access/msg_ack.h"
-#include "sim.h"
 #include "test_util.h"
+#include <meshrpr/sim.h>
 
 #define A_ADDR   0x0001
 #define B_ADDR   0x0100

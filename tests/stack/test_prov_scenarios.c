@@ -19,7 +19,7 @@
 #include <meshrpr/node.h>
 #include <meshrpr/prov.h>
 
-#include "sim.h"
+#include <meshrpr/sim.h>
 
 #include "prov/pb_adv.h"
 #include "prov/prov_pdu.h"

@@ -10,7 +10,7 @@
 
 #include <meshrpr/node.h>
 
-#include "sim.h"
+#include <meshrpr/sim.h>
 
 #define WORLD_MAX_NODES   8
 #define WORLD_TEST_CID    0xffff

@@ -30,8 +30,8 @@
 
 #include <meshrpr/mesh.h>
 
-#include "sim.h"
 #include "world.h"
+#include <meshrpr/sim.h>
 
 /* Events kept per kind (oldest dropped beyond). */
 #define BUILDING_MAX_EVENTS 256

@@ -16,9 +16,9 @@
 #include "building.h"
 #include "commands.h"
 #include "output.h"
-#include "sim.h"
 #include "util.h"
 #include "world.h"
+#include <meshrpr/sim.h>
 
 /* Virtual time given to in-flight transfers after a command, before the world is saved. */
 #define SETTLE_MS 5000u

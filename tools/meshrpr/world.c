@@ -20,8 +20,8 @@
 #include <meshrpr/config.h>
 #include <meshrpr/prov.h>
 
-#include "sim.h"
 #include "util.h"
+#include <meshrpr/sim.h>
 
 /* Largest world file read (a full world is well under 1 MiB). */
 #define WORLD_FILE_MAX (16u * 1024u * 1024u)
