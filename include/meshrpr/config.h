@@ -14,6 +14,13 @@
 #include MESHRPR_USER_CONFIG_FILE
 #endif
 
+/** A compile-time check in a public header: C11's _Static_assert, C++'s static_assert. */
+#ifdef __cplusplus
+#define MESHRPR_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define MESHRPR_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
 /** Subnets (NetKeys) a node can hold. */
 #ifndef MESHRPR_SUBNET_COUNT
 #define MESHRPR_SUBNET_COUNT 3
@@ -79,13 +86,13 @@
 #define MESHRPR_SEQ_STORE_RATE 128
 #endif
 
-_Static_assert(MESHRPR_SUBNET_COUNT >= 1 && MESHRPR_SUBNET_COUNT <= 4096, "subnet count");
-_Static_assert(MESHRPR_APP_KEY_COUNT >= 1 && MESHRPR_APP_KEY_COUNT <= 4096, "app key count");
-_Static_assert(MESHRPR_ELEM_COUNT >= 1 && MESHRPR_ELEM_COUNT <= 255, "element count");
-_Static_assert(MESHRPR_MODEL_COUNT >= 1 && MESHRPR_MODEL_COUNT <= 255, "model count");
-_Static_assert(MESHRPR_MSG_CACHE_SIZE >= 2, "MshPRTv1.1 §3.4.6.5: cache of at least 2");
-_Static_assert(MESHRPR_RPL_SIZE >= 1 && MESHRPR_RPL_SIZE <= 0x7fff, "RPL size");
-_Static_assert(MESHRPR_SAR_TX_COUNT >= 1 && MESHRPR_SAR_RX_COUNT >= 1, "SAR contexts");
-_Static_assert(MESHRPR_SEQ_STORE_RATE >= 1, "SEQ store rate");
+MESHRPR_STATIC_ASSERT(MESHRPR_SUBNET_COUNT >= 1 && MESHRPR_SUBNET_COUNT <= 4096, "subnet count");
+MESHRPR_STATIC_ASSERT(MESHRPR_APP_KEY_COUNT >= 1 && MESHRPR_APP_KEY_COUNT <= 4096, "app key count");
+MESHRPR_STATIC_ASSERT(MESHRPR_ELEM_COUNT >= 1 && MESHRPR_ELEM_COUNT <= 255, "element count");
+MESHRPR_STATIC_ASSERT(MESHRPR_MODEL_COUNT >= 1 && MESHRPR_MODEL_COUNT <= 255, "model count");
+MESHRPR_STATIC_ASSERT(MESHRPR_MSG_CACHE_SIZE >= 2, "MshPRTv1.1 §3.4.6.5: cache of at least 2");
+MESHRPR_STATIC_ASSERT(MESHRPR_RPL_SIZE >= 1 && MESHRPR_RPL_SIZE <= 0x7fff, "RPL size");
+MESHRPR_STATIC_ASSERT(MESHRPR_SAR_TX_COUNT >= 1 && MESHRPR_SAR_RX_COUNT >= 1, "SAR contexts");
+MESHRPR_STATIC_ASSERT(MESHRPR_SEQ_STORE_RATE >= 1, "SEQ store rate");
 
 #endif /* MESHRPR_CONFIG_H */

@@ -59,6 +59,13 @@ struct net_buf_simple_state {
     uint16_t len;
 };
 
+/* An empty buffer over storage of _size bytes. Positional (data, len, size, __buf, error), not
+ * designated, so that the macros below also work in C++17. */
+#define NET_BUF_SIMPLE_INITIALIZER_(_storage, _size)                                               \
+    {                                                                                              \
+        (_storage), 0, (_size), (_storage), false                                                  \
+    }
+
 /**
  * Define storage of @p _size bytes and an empty buffer @p _name over it, with no headroom.
  * Works at file scope and at block scope; at block scope both live on the stack.
@@ -66,24 +73,12 @@ struct net_buf_simple_state {
  */
 #define NET_BUF_SIMPLE_DEFINE(_name, _size)                                                        \
     uint8_t net_buf_data_##_name[_size];                                                           \
-    struct net_buf_simple _name = {                                                                \
-        .data = net_buf_data_##_name,                                                              \
-        .len = 0,                                                                                  \
-        .size = (_size),                                                                           \
-        .__buf = net_buf_data_##_name,                                                             \
-        .error = false,                                                                            \
-    }
+    struct net_buf_simple _name = NET_BUF_SIMPLE_INITIALIZER_(net_buf_data_##_name, _size)
 
 /** NET_BUF_SIMPLE_DEFINE() with static storage duration for both the storage and the buffer. */
 #define NET_BUF_SIMPLE_DEFINE_STATIC(_name, _size)                                                 \
     static uint8_t net_buf_data_##_name[_size];                                                    \
-    static struct net_buf_simple _name = {                                                         \
-        .data = net_buf_data_##_name,                                                              \
-        .len = 0,                                                                                  \
-        .size = (_size),                                                                           \
-        .__buf = net_buf_data_##_name,                                                             \
-        .error = false,                                                                            \
-    }
+    static struct net_buf_simple _name = NET_BUF_SIMPLE_INITIALIZER_(net_buf_data_##_name, _size)
 
 /**
  * A pointer to a new buffer with @p _size bytes of storage right behind it, as a compound

@@ -35,10 +35,10 @@ struct meshrpr_node;
  * (MshPRTv1.1 §5.3.1.2-§5.3.1.3). */
 #define MESHRPR_PB_ADV_SEG_MAX (1 + (MESHRPR_PB_ADV_PDU_MAX - 20 + 22) / 23)
 
-_Static_assert(MESHRPR_PB_ADV_LINK_COUNT >= 1 && MESHRPR_PB_ADV_LINK_COUNT <= 64,
-               "PB-ADV link count");
-_Static_assert(MESHRPR_PB_ADV_PDU_MAX >= 66 && MESHRPR_PB_ADV_PDU_MAX <= 20 + 31 * 23,
-               "PB-ADV PDU size: at least Public Key + HMAC, at most 32 segments");
+MESHRPR_STATIC_ASSERT(MESHRPR_PB_ADV_LINK_COUNT >= 1 && MESHRPR_PB_ADV_LINK_COUNT <= 64,
+                      "PB-ADV link count");
+MESHRPR_STATIC_ASSERT(MESHRPR_PB_ADV_PDU_MAX >= 66 && MESHRPR_PB_ADV_PDU_MAX <= 20 + 31 * 23,
+                      "PB-ADV PDU size: at least Public Key + HMAC, at most 32 segments");
 
 /* Reassembly of one incoming transaction (pure state, driven by meshrpr_pb_adv_rx_add()). */
 struct meshrpr_pb_adv_rx {

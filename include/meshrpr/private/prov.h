@@ -18,8 +18,8 @@
 #ifndef MESHRPR_PROV_SESSION_COUNT
 #define MESHRPR_PROV_SESSION_COUNT 4
 #endif
-_Static_assert(MESHRPR_PROV_SESSION_COUNT >= 1 && MESHRPR_PROV_SESSION_COUNT <= 64,
-               "provisioner session count");
+MESHRPR_STATIC_ASSERT(MESHRPR_PROV_SESSION_COUNT >= 1 && MESHRPR_PROV_SESSION_COUNT <= 64,
+                      "provisioner session count");
 
 /* Longest Provisioning PDU this implementation sends: Public Key, 1 + 64 octets. */
 #define MESHRPR_PROV_TX_PDU_MAX 65

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <meshrpr/config.h>
+
 #include <meshrpr/rpr.h>
 #include <meshrpr/timer.h>
 
@@ -25,8 +27,8 @@
 #ifndef MESHRPR_RPR_CLI_LINK_COUNT
 #define MESHRPR_RPR_CLI_LINK_COUNT 4
 #endif
-_Static_assert(MESHRPR_RPR_CLI_LINK_COUNT >= 1 && MESHRPR_RPR_CLI_LINK_COUNT <= 64,
-               "Remote Provisioning Client link count");
+MESHRPR_STATIC_ASSERT(MESHRPR_RPR_CLI_LINK_COUNT >= 1 && MESHRPR_RPR_CLI_LINK_COUNT <= 64,
+                      "Remote Provisioning Client link count");
 
 /* Largest Provisioning PDU carried by PDU Send and PDU Report (type octet included). */
 #define MESHRPR_RPR_CLI_PDU_MAX 66

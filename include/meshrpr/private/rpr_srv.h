@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <meshrpr/config.h>
+
 #include <meshrpr/timer.h>
 
 #include <meshrpr/private/prov_bearer.h>
@@ -21,24 +23,24 @@ struct meshrpr_node;
 #ifndef MESHRPR_RPR_SRV_SCANNED_ITEMS
 #define MESHRPR_RPR_SRV_SCANNED_ITEMS 4
 #endif
-_Static_assert(MESHRPR_RPR_SRV_SCANNED_ITEMS >= 4 && MESHRPR_RPR_SRV_SCANNED_ITEMS <= 255,
-               "MaxScannedItems is 4..255 (MshPRTv1.1 §4.3.4.2)");
+MESHRPR_STATIC_ASSERT(MESHRPR_RPR_SRV_SCANNED_ITEMS >= 4 && MESHRPR_RPR_SRV_SCANNED_ITEMS <= 255,
+                      "MaxScannedItems is 4..255 (MshPRTv1.1 §4.3.4.2)");
 
 /** Room for the AD structures an Extended Scan collects (at most 378 - 19, the largest
  *  Extended Scan Report). 62 holds two full legacy AD structures, e.g. a name and a URI. */
 #ifndef MESHRPR_RPR_SRV_AD_DATA_MAX
 #define MESHRPR_RPR_SRV_AD_DATA_MAX 62
 #endif
-_Static_assert(MESHRPR_RPR_SRV_AD_DATA_MAX >= 3 && MESHRPR_RPR_SRV_AD_DATA_MAX <= 359,
-               "Extended Scan AD data: 3..359 octets");
+MESHRPR_STATIC_ASSERT(MESHRPR_RPR_SRV_AD_DATA_MAX >= 3 && MESHRPR_RPR_SRV_AD_DATA_MAX <= 359,
+                      "Extended Scan AD data: 3..359 octets");
 
 /** Reliable messages the server may have waiting or in flight at once (Link Reports, PDU
  *  Outbound Reports, PDU Reports, one Scan Report, Extended Scan Reports). */
 #ifndef MESHRPR_RPR_SRV_TX_COUNT
 #define MESHRPR_RPR_SRV_TX_COUNT 8
 #endif
-_Static_assert(MESHRPR_RPR_SRV_TX_COUNT >= 4 && MESHRPR_RPR_SRV_TX_COUNT <= 64,
-               "Remote Provisioning Server message queue");
+MESHRPR_STATIC_ASSERT(MESHRPR_RPR_SRV_TX_COUNT >= 4 && MESHRPR_RPR_SRV_TX_COUNT <= 64,
+                      "Remote Provisioning Server message queue");
 
 /* Largest queued message: a PDU Report (2-octet opcode, PDU number, a 66-octet Provisioning
  * PDU) or an Extended Scan Report (opcode, Status, UUID, OOB Information, AD structures). */
