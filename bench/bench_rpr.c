@@ -260,10 +260,17 @@ static uint64_t prov_node_deadline(void *node)
     return meshrpr_node_next_deadline_ms(node);
 }
 
+__attribute__((noinline)) void bench_prov_node_adv_sent(void *node, uint32_t tx_id);
+__attribute__((noinline)) void bench_prov_node_adv_sent(void *node, uint32_t tx_id)
+{
+    meshrpr_node_adv_sent(node, tx_id);
+}
+
 static const struct meshrpr_sim_node_ops prov_node_ops = {
     .adv_report = bench_prov_node_report,
     .next_deadline_ms = prov_node_deadline,
     .process = bench_prov_node_process,
+    .adv_sent = bench_prov_node_adv_sent,
 };
 
 static int run_one(void)

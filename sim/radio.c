@@ -354,6 +354,7 @@ static int send_pdu(struct meshrpr_sim *sim, int id, uint8_t adv_type, const uin
         tx->count = count;
         tx->adv_type = adv_type;
         tx->len = (uint8_t)adv_len;
+        tx->cookie = params != NULL ? params->tx_id : 0;
         if (adv_len > 0) {
             memcpy(tx->data, adv_data, adv_len);
         }
@@ -561,6 +562,7 @@ static void schedule_scan_exchange(struct meshrpr_sim *sim, uint16_t idx, int rx
     tx->count = 1;
     tx->adv_type = MESHRPR_ADV_SCAN_RSP;
     tx->len = advertiser->scan_rsp_len;
+    tx->cookie = 0;
     memcpy(tx->data, advertiser->scan_rsp, advertiser->scan_rsp_len);
     heap_push(sim, e, req_start_us);
 }
@@ -729,6 +731,14 @@ static void end_tx(struct meshrpr_sim *sim, uint16_t idx)
     sim->tx[idx].state = SIM_TX_DONE;
     sim->done_fifo[(sim->done_first + sim->done_count) % MESHRPR_SIM_MAX_TX] = idx;
     sim->done_count++;
+
+    /* The PDU's last transmission is over: its sender hears of it (platform.h, adv_send). The
+     * transmission stays in the air list until reclaimed, so the node may send from here. */
+    const struct meshrpr_sim_node *sender = &sim->nodes[tx->sender];
+    if (tx->repeat + 1u == tx->count && tx->cookie != 0 && sender->ops != NULL &&
+        sender->ops->adv_sent != NULL) {
+        sender->ops->adv_sent(sender->node, tx->cookie);
+    }
 }
 
 void meshrpr_sim_radio_dispatch(struct meshrpr_sim *sim)

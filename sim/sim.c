@@ -107,6 +107,11 @@ static void platform_log(void *ctx, enum meshrpr_log_level level, const char *mo
     emit_log(node->sim, node->name, level, module, text);
 }
 
+static enum meshrpr_log_level platform_log_level(void *ctx)
+{
+    return node_of(ctx)->sim->log_level;
+}
+
 static int platform_adv_send(void *ctx, uint8_t ad_type, const uint8_t *data, size_t len,
                              const struct meshrpr_adv_params *params)
 {
@@ -186,6 +191,7 @@ int meshrpr_sim_node_add(struct meshrpr_sim *sim, const char *name,
     n->platform.now_ms = platform_now_ms;
     n->platform.random = platform_random;
     n->platform.log = platform_log;
+    n->platform.log_level = platform_log_level;
     n->platform.adv_send = platform_adv_send;
     n->platform.run_until = platform_run_until;
     n->platform.scan_active_set = platform_scan_active_set;

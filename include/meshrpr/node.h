@@ -87,10 +87,34 @@ struct meshrpr_node_config {
     void *cdb_store_ctx;
 };
 
+/** Advertising PDUs the node keeps track of between adv_send and their completion (see
+ *  meshrpr_node_adv_sent()); older ones are forgotten, which only makes their guard timer
+ *  end with a later PDU's. */
+#ifndef MESHRPR_ADV_PENDING_COUNT
+#define MESHRPR_ADV_PENDING_COUNT 16
+#endif
+
+/* What the node knows of the PDUs it handed to the host (private; src/node/node.c). */
+struct meshrpr_node_adv {
+    uint32_t last_id;    /* tx_id of the last PDU adv_send accepted; 0 before the first */
+    uint32_t sent_id;    /* every PDU up to this tx_id has left */
+    bool host_reports;   /* the host has called meshrpr_node_adv_sent() */
+    bool in_send;        /* inside the platform's adv_send */
+    uint64_t est_end_ms; /* estimated end of the last PDU accepted */
+    struct {
+        uint32_t tx_id;
+        uint64_t deadline_ms; /* taken as sent at this time if not reported before */
+    } pending[MESHRPR_ADV_PENDING_COUNT];
+    uint8_t pending_head;
+    uint8_t pending_count;
+    struct meshrpr_timer timer; /* earliest pending deadline, or a deferred notification */
+};
+
 struct meshrpr_node {
     /* All private. */
     struct meshrpr_platform platform;
     struct meshrpr_timer_queue timers;
+    struct meshrpr_node_adv adv;
     struct meshrpr_node_config cfg;
     bool provisioned;
     uint16_t addr; /* primary element address */
@@ -197,6 +221,15 @@ void meshrpr_node_scan_recv(struct meshrpr_node *node, const struct meshrpr_adv_
  *  length octet). Any bytes are safe: malformed input is counted and dropped. */
 void meshrpr_node_adv_recv(struct meshrpr_node *node, uint8_t ad_type, const uint8_t *data,
                            size_t len, int8_t rssi);
+
+/**
+ * The host's transmit-complete signal: every transmission of the PDU whose
+ * meshrpr_adv_params.tx_id was @p tx_id, and so of every PDU before it, has ended (see
+ * meshrpr_platform.adv_send for the contract and the fallback when a host never calls this).
+ * The node starts the timers that wait for it at once, and may call adv_send from inside.
+ * Unknown, repeated or stale handles are ignored. It may be called from inside adv_send.
+ */
+void meshrpr_node_adv_sent(struct meshrpr_node *node, uint32_t tx_id);
 
 /** The earliest timer deadline in platform milliseconds, or UINT64_MAX when none is armed. */
 uint64_t meshrpr_node_next_deadline_ms(const struct meshrpr_node *node);

@@ -35,6 +35,10 @@ struct meshrpr_adv_params {
     /** Interval between transmissions in milliseconds; the host adds its own random
      *  advertising delay (Core Spec Vol 6 Part B §4.4.2.2.1) on top of it. */
     uint16_t interval_ms;
+    /** Handle of this PDU for meshrpr_node_adv_sent() (include/meshrpr/node.h): never 0, one
+     *  more than the previous PDU the node handed to this host (wrapping from 0xffffffff to 1).
+     *  A host that does not report completions ignores it. */
+    uint32_t tx_id;
 };
 
 /** Advertising report types (the HCI LE Advertising Report event types). */
@@ -57,6 +61,10 @@ struct meshrpr_adv_report {
     const uint8_t *data;
     size_t len;
 };
+
+/** Longest time, after its estimated end, that the node waits for meshrpr_node_adv_sent() to
+ *  report a PDU before taking it as sent anyway (see @ref meshrpr_platform.adv_send). */
+#define MESHRPR_ADV_SENT_GUARD_MS 5000u
 
 /** Predicate polled by @ref meshrpr_platform.run_until. */
 typedef bool (*meshrpr_done_fn)(void *arg);
@@ -92,10 +100,38 @@ struct meshrpr_platform {
     void (*log)(void *ctx, enum meshrpr_log_level level, const char *module, const char *text);
 
     /**
+     * The most detailed level the host wants logged now; may be NULL (every level). The node
+     * asks before it formats a line, so lines above it cost neither formatting nor a call of
+     * @ref log. The answer may change between calls.
+     */
+    enum meshrpr_log_level (*log_level)(void *ctx);
+
+    /**
      * Transmit one advertising PDU: an AD structure of type @p ad_type (0x29 PB-ADV,
-     * 0x2A Mesh Message, 0x2B Mesh Beacon) whose data is @p data. The host copies the data
-     * before returning.
-     * @return 0, or a negative errno (-ENOBUFS when the host's queue is full).
+     * 0x2A Mesh Message, 0x2B Mesh Beacon) whose data is @p data, @p params->count times.
+     * The host copies the data before returning.
+     *
+     * Order (a requirement on the host): PDUs leave in the order adv_send accepted them,
+     * first in first out, and all transmissions of one PDU end before the first transmission
+     * of the next one starts. The timers of the stack assume it: a segment is retransmitted
+     * only after the previous copy has left, a PB-ADV Transaction Ack precedes the answer to
+     * the PDU it acknowledges.
+     *
+     * Completion (optional for the host): when the last transmission of a PDU has ended (or
+     * the host dropped the PDU), the host calls meshrpr_node_adv_sent() with
+     * @p params->tx_id. Because of the order above, that reports every earlier PDU as well,
+     * so a host may report only the latest of several. The stack starts the timers that
+     * measure from a transmission (SAR retransmissions and segment intervals, PB-ADV
+     * retransmissions, the end of a Link Close) at that moment, not when the PDU was queued,
+     * so a long queue never makes it retransmit a PDU that has not left yet. A host that
+     * never calls meshrpr_node_adv_sent() still works: until its first call, the node
+     * estimates that each PDU is done count × (interval_ms + 10 ms) after the previous one
+     * was (10 ms: the largest advertising delay). A host that calls it must do so for every
+     * PDU it accepted; as a safety net the node takes a PDU as done anyway
+     * MESHRPR_ADV_SENT_GUARD_MS after that estimate.
+     *
+     * @return 0, or a negative errno (-ENOBUFS when the host's queue is full). A PDU that was
+     *         refused is not reported; the next PDU gets the same tx_id.
      */
     int (*adv_send)(void *ctx, uint8_t ad_type, const uint8_t *data, size_t len,
                     const struct meshrpr_adv_params *params);

@@ -333,6 +333,43 @@ uint8_t meshrpr_prov_enabled(const struct meshrpr_node *node);
 int meshrpr_provision_adv(struct meshrpr_node *node, const uint8_t uuid[16], uint16_t net_idx,
                           uint16_t addr, uint8_t attention_duration);
 
+/**
+ * PB-ADV transmission timing of a node (meshrpr extension). MshPRTv1.1 §5.3.2-§5.3.3 leave the
+ * retransmission interval and the number of transmissions to the implementation. The defaults
+ * are in brackets; meshrpr_pb_adv_timing_get() on a fresh node returns them. Retransmission
+ * timers start when the previous copy has left the host's advertiser
+ * (include/meshrpr/platform.h, adv_send).
+ */
+struct meshrpr_pb_adv_timing {
+    /** Link Open and unacknowledged transaction retransmission interval, 20..10000 ms [500]. */
+    uint16_t retransmit_ms;
+    /** Random extra delay, uniform in 0..this, added to every retransmission interval (at most
+     *  retransmit_ms): two peers that both retransmit on a fixed period cannot phase-lock
+     *  (bluetooth-meshd queues its Link ACK behind its own 500 ms beacon) [50]. */
+    uint16_t retransmit_jitter_ms;
+    /** Interval between the transmissions of one PDU, 10..1000 ms [20]. */
+    uint16_t tx_interval_ms;
+    /** Transmissions of every Link Open and transaction segment each time it is sent, 1..8 [2]. */
+    uint8_t data_count;
+    /** Transmissions of every Link ACK and Transaction Ack, 1..8 [3]. */
+    uint8_t ack_count;
+    /** Transmissions of Link Close, 3..8 (§5.3.1.4.3 asks for at least three). The link is
+     *  gone once they have left [3]. */
+    uint8_t close_count;
+};
+
+/**
+ * Set the PB-ADV timing of @p node (both roles); links already open use it from their next
+ * transmission. NULL restores the defaults.
+ * @return 0, or -EINVAL for a value out of range (nothing is changed then).
+ */
+int meshrpr_pb_adv_timing_set(struct meshrpr_node *node,
+                              const struct meshrpr_pb_adv_timing *timing);
+
+/** The PB-ADV timing in use on @p node. */
+void meshrpr_pb_adv_timing_get(const struct meshrpr_node *node,
+                               struct meshrpr_pb_adv_timing *timing);
+
 /** Whether any provisioning session (either role) is in progress on the node. */
 bool meshrpr_prov_is_busy(const struct meshrpr_node *node);
 

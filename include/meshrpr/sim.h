@@ -24,6 +24,9 @@
  * (whole reports with advertiser address and PDU type) or, without it, through
  * @ref meshrpr_sim_node_ops.adv_recv (mesh AD structures only).
  *
+ * Order and completion: a node's PDUs leave first in first out, every repeat of one before the
+ * next one starts (the contract of meshrpr_platform.adv_send), and the node hears of the end
+ * of each through @ref meshrpr_sim_node_ops.adv_sent.
  * Determinism: the same seed, the same world and the same calls give a byte-identical run.
  * Events are ordered by (virtual time, insertion sequence); at one instant, radio events come
  * before node timers, and due nodes are processed in node-id order.
@@ -155,6 +158,12 @@ struct meshrpr_sim_node_ops {
      *  whole AdvData or ScanRspData. When set, @ref adv_recv is not called. A mesh node wires it
      *  to meshrpr_node_scan_recv(). The report and its data are only valid during the call. */
     void (*adv_report)(void *node, const struct meshrpr_adv_report *report);
+    /** The transmit-complete signal of the platform contract (include/meshrpr/platform.h,
+     *  adv_send): called when the last transmission of a PDU sent through the node's
+     *  platform adv_send (or meshrpr_sim_adv_send_raw() with a nonzero tx_id in its params)
+     *  has ended, after its receivers got it, with the tx_id of its meshrpr_adv_params. A mesh
+     *  node wires it to meshrpr_node_adv_sent(). The node may send from inside. */
+    void (*adv_sent)(void *node, uint32_t tx_id);
 };
 
 /** Per-node counters. */
@@ -267,6 +276,7 @@ struct meshrpr_sim_tx {
     uint8_t adv_type; /* MESHRPR_ADV_*; MESHRPR_ADV_SCAN_RSP for an exchange */
     uint8_t len;
     uint8_t data[MESHRPR_SIM_MAX_ADV_DATA];
+    uint32_t cookie; /* tx_id of the adv_send's params, reported after its last repeat */
 };
 
 /** One pending event: the next step of transmission @ref tx. Treat as private. */

@@ -12,7 +12,7 @@
 void meshrpr_log(const struct meshrpr_platform *platform, enum meshrpr_log_level level,
                  const char *module, const char *fmt, ...)
 {
-    if (platform == NULL || platform->log == NULL || level == MESHRPR_LOG_LEVEL_NONE) {
+    if (!meshrpr_log_wanted(platform, level)) {
         return;
     }
 

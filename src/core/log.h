@@ -21,6 +21,7 @@
 
 #include <meshrpr/platform.h>
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,12 +50,26 @@
 #define MESHRPR_LOG_ENABLED(level)                                                                 \
     ((int)(level) <= (int)(MESHRPR_LOG_LEVEL) && (int)(level) <= (int)(MESHRPR_LOG_LEVEL_MAX))
 
+/* Whether the host wants lines at level now: it has a log hook, and its log_level hook (if
+ * any) allows the level. Asked before the arguments are evaluated and formatted, so a quiet
+ * host pays one call per disabled line, not a vsnprintf (or a hex dump of a PDU). */
+static inline bool meshrpr_log_wanted(const struct meshrpr_platform *platform,
+                                      enum meshrpr_log_level level)
+{
+    return platform != NULL && platform->log != NULL && level != MESHRPR_LOG_LEVEL_NONE &&
+           (platform->log_level == NULL || (int)level <= (int)platform->log_level(platform->ctx));
+}
+
 /* Log at level through platform (a const struct meshrpr_platform *, may be NULL). The rest of
- * the arguments are a printf format and its arguments. */
+ * the arguments are a printf format and its arguments, evaluated only when the line is
+ * wanted. */
 #define MESHRPR_LOG_AT(platform, level, ...)                                                       \
     do {                                                                                           \
         if (MESHRPR_LOG_ENABLED(level)) {                                                          \
-            meshrpr_log((platform), (level), MESHRPR_LOG_MODULE, __VA_ARGS__);                     \
+            const struct meshrpr_platform *meshrpr_log_platform_ = (platform);                     \
+            if (meshrpr_log_wanted(meshrpr_log_platform_, (level))) {                              \
+                meshrpr_log(meshrpr_log_platform_, (level), MESHRPR_LOG_MODULE, __VA_ARGS__);      \
+            }                                                                                      \
         }                                                                                          \
     } while (0)
 
@@ -67,10 +82,9 @@
 
 /*
  * Format a line into a MESHRPR_LOG_LINE_SIZE stack buffer and pass it to platform->log with
- * level and module. Does nothing if platform or its log hook is NULL, or if level is
- * MESHRPR_LOG_LEVEL_NONE. A line that does not fit is cut and ends in "..."; a format error
- * logs "<log format error>" instead. Normally called through the macros above, which apply
- * the compile-time levels; this function applies none.
+ * level and module. Does nothing unless meshrpr_log_wanted(platform, level). A line that does not
+ * fit is cut and ends in "..."; a format error logs "<log format error>" instead. Normally called
+ * through the macros above, which apply the compile-time levels; this function applies none.
  */
 void meshrpr_log(const struct meshrpr_platform *platform, enum meshrpr_log_level level,
                  const char *module, const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -130,8 +130,8 @@ int meshrpr_beacon_send(struct meshrpr_node *node, uint16_t net_idx)
     /* The beacon carries the current IV Index, not the one used to transmit (§3.10.3). */
     err = meshrpr_beacon_secure_encode(sub, beacon_flags(node), node->net.iv_index, beacon);
     if (err == 0) {
-        err = node->platform.adv_send(node->platform.ctx, AD_TYPE_MESH_BEACON, beacon,
-                                      sizeof(beacon), &beacon_adv_params);
+        err = meshrpr_node_adv_send(node, AD_TYPE_MESH_BEACON, beacon, sizeof(beacon),
+                                    &beacon_adv_params);
     }
     if (err == 0) {
         node->beacon.tx_count++;

@@ -335,6 +335,7 @@ static void tx_end(struct meshrpr_node *node, struct meshrpr_sar_tx_ctx *ctx, in
 
     meshrpr_node_timer_cancel(node, &ctx->timer);
     ctx->busy = false;
+    ctx->on_air_wait = false;
     ctx->start_pending = false;
     ctx->cb = NULL;
     ctx->cb_data = NULL;
@@ -415,6 +416,7 @@ static int tx_seg_send(struct meshrpr_node *node, struct meshrpr_sar_tx_ctx *ctx
                         err);
         return err;
     }
+    ctx->tx_id = meshrpr_node_adv_last(node);
     lt->tx_seg_count++;
     if (ctx->round > 0) {
         lt->tx_retrans_count++;
@@ -429,6 +431,26 @@ static uint8_t tx_next_unacked(const struct meshrpr_sar_tx_ctx *ctx, uint8_t fro
         from++;
     }
     return from;
+}
+
+static uint32_t tx_retrans_ms(const struct meshrpr_lower_transport *lt,
+                              const struct meshrpr_sar_tx_ctx *ctx)
+{
+    return ctx->multicast ? multicast_retrans_ms(lt) : unicast_retrans_ms(lt, ctx->ttl);
+}
+
+/* All segments of the round are sent: the retransmissions timer measures from the moment the
+ * last one has left the advertiser (§3.5.3.3 counts from the transmission), so a queue in the
+ * host never makes the timer run out on a segment still waiting to go. */
+static void tx_retrans_arm(struct meshrpr_node *node, struct meshrpr_sar_tx_ctx *ctx)
+{
+    ctx->waiting = true;
+    if (!meshrpr_node_adv_is_sent(node, ctx->tx_id)) {
+        ctx->on_air_wait = true;
+        return;
+    }
+    ctx->on_air_wait = false;
+    meshrpr_node_timer_start(node, &ctx->timer, tx_retrans_ms(&node->lower, ctx));
 }
 
 /* Send the next segment of the current round, then wait a segment interval, or, after the
@@ -450,10 +472,7 @@ static void tx_continue(struct meshrpr_node *node, struct meshrpr_sar_tx_ctx *ct
             return;
         }
     }
-    ctx->waiting = true;
-    meshrpr_node_timer_start(node, &ctx->timer,
-                             ctx->multicast ? multicast_retrans_ms(lt)
-                                            : unicast_retrans_ms(lt, ctx->ttl));
+    tx_retrans_arm(node, ctx);
 }
 
 /* Begin another round with every unacknowledged segment. */
@@ -461,6 +480,7 @@ static void tx_new_round(struct meshrpr_node *node, struct meshrpr_sar_tx_ctx *c
 {
     meshrpr_node_timer_cancel(node, &ctx->timer);
     ctx->waiting = false;
+    ctx->on_air_wait = false;
     ctx->next_seg = 0;
     if (ctx->round < UINT8_MAX) {
         ctx->round++;
@@ -477,7 +497,13 @@ static void tx_timer_expired(struct meshrpr_timer *timer)
         return;
     }
     if (!ctx->waiting) {
-        tx_continue(node, ctx); /* segment interval elapsed */
+        /* Segment interval elapsed. One segment of a transfer at a time in the host's queue:
+         * the next one follows when the previous one has left, if that is later. */
+        if (!meshrpr_node_adv_is_sent(node, ctx->tx_id)) {
+            ctx->on_air_wait = true;
+            return;
+        }
+        tx_continue(node, ctx);
         return;
     }
     if (ctx->multicast) {
@@ -537,6 +563,7 @@ static int tx_start(struct meshrpr_node *node, struct meshrpr_sar_tx_ctx *ctx,
     ctx->acked = 0;
     ctx->round = 0;
     ctx->waiting = false;
+    ctx->on_air_wait = false;
     ctx->seq_auth_sent = false;
     ctx->multicast = !BT_MESH_ADDR_IS_UNICAST(ctx->dst);
     if (ctx->multicast) {
@@ -783,8 +810,10 @@ static void ack_recv(struct meshrpr_node *node, const struct meshrpr_net_rx *rx,
     if (newly != 0) {
         ctx->no_progress_left = lt->sar_tx.unicast_retrans_without_prog_count;
     }
-    if (!ctx->waiting) {
-        return; /* the current round skips what was just acknowledged */
+    if (!ctx->waiting || ctx->on_air_wait) {
+        /* The current round skips what was just acknowledged; segments still queued in the
+         * host may be the ones the ack misses. */
+        return;
     }
     /* The ack tells what is missing: resend it now instead of waiting for the timer. */
     if (ctx->retrans_left > 0 && ctx->no_progress_left > 0) {
@@ -1079,6 +1108,22 @@ void meshrpr_lower_transport_recv(struct meshrpr_node *node, const struct meshrp
 }
 
 /* ---- Life cycle -------------------------------------------------------------------------- */
+
+void meshrpr_lower_transport_adv_sent(struct meshrpr_node *node)
+{
+    for (size_t i = 0; i < MESHRPR_SAR_TX_COUNT; i++) {
+        struct meshrpr_sar_tx_ctx *ctx = &node->lower.tx[i];
+        if (!ctx->busy || !ctx->on_air_wait || !meshrpr_node_adv_is_sent(node, ctx->tx_id)) {
+            continue;
+        }
+        ctx->on_air_wait = false;
+        if (ctx->waiting) {
+            meshrpr_node_timer_start(node, &ctx->timer, tx_retrans_ms(&node->lower, ctx));
+        } else {
+            tx_continue(node, ctx);
+        }
+    }
+}
 
 void meshrpr_lower_transport_init(struct meshrpr_node *node)
 {

@@ -50,6 +50,10 @@ void meshrpr_lower_transport_recv(struct meshrpr_node *node, const struct meshrp
 /* No busy SAR context. */
 bool meshrpr_lower_transport_is_idle(const struct meshrpr_node *node);
 
+/* The node's hook for the host's transmit-complete signal (meshrpr_node_adv_sent()): transfers
+ * waiting for a segment to leave go on. */
+void meshrpr_lower_transport_adv_sent(struct meshrpr_node *node);
+
 /* Forget the reassembly contexts of count sources from addr, with the SeqAuth they remember:
  * a node that restarts its SEQ at an address we heard before (reset, address refresh back)
  * would otherwise have its segmented messages taken for old ones. */

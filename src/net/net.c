@@ -276,7 +276,7 @@ static int adv_send(struct meshrpr_node *node, const uint8_t *pdu, size_t len, u
     if (node->platform.adv_send == NULL) {
         return -ENOTSUP;
     }
-    return node->platform.adv_send(node->platform.ctx, AD_TYPE_MESH_MESSAGE, pdu, len, &params);
+    return meshrpr_node_adv_send(node, AD_TYPE_MESH_MESSAGE, pdu, len, &params);
 }
 
 /* ---- Loopback --------------------------------------------------------------------------- */

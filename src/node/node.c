@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <meshrpr/prov.h>
+#include <meshrpr/util.h>
 
 #define MESHRPR_LOG_MODULE "node"
 #include "core/log.h"
@@ -47,6 +48,127 @@ void meshrpr_node_timer_start(struct meshrpr_node *node, struct meshrpr_timer *t
 void meshrpr_node_timer_cancel(struct meshrpr_node *node, struct meshrpr_timer *timer)
 {
     meshrpr_timer_cancel(&node->timers, timer);
+}
+
+/* ---- Advertising PDUs and their completion (include/meshrpr/platform.h, adv_send) ----------- */
+
+/* Largest advertising delay a host adds before each transmission (Core Spec Vol 6 Part B
+ * §4.4.2.2.1 advDelay): part of the estimate of a PDU's time on air. */
+#define ADV_DELAY_MAX_MS 10u
+
+/* Serial-number order of tx_ids, which wrap (0 is never used). */
+static bool adv_id_after(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) > 0;
+}
+
+/* Tell the layers that PDUs have left, so they start what waits for them. */
+static void adv_notify(struct meshrpr_node *node)
+{
+    meshrpr_lower_transport_adv_sent(node);
+    meshrpr_pb_adv_adv_sent(node);
+}
+
+static void adv_timer_arm(struct meshrpr_node *node)
+{
+    struct meshrpr_node_adv *adv = &node->adv;
+
+    if (adv->pending_count == 0) {
+        meshrpr_node_timer_cancel(node, &adv->timer);
+    } else {
+        meshrpr_timer_start_at(&node->timers, &adv->timer,
+                               adv->pending[adv->pending_head].deadline_ms);
+    }
+}
+
+/* Every PDU up to tx_id has left: forget them and arm the timer for the next one. */
+static void adv_mark_sent(struct meshrpr_node *node, uint32_t tx_id)
+{
+    struct meshrpr_node_adv *adv = &node->adv;
+
+    adv->sent_id = tx_id;
+    while (adv->pending_count > 0 && !adv_id_after(adv->pending[adv->pending_head].tx_id, tx_id)) {
+        adv->pending_head = (uint8_t)((adv->pending_head + 1u) % MESHRPR_ADV_PENDING_COUNT);
+        adv->pending_count--;
+    }
+    adv_timer_arm(node);
+}
+
+/* The estimate (or the guard) of the oldest PDUs ran out, or a notification was deferred out
+ * of adv_send. */
+static void adv_timer_expired(struct meshrpr_timer *timer)
+{
+    struct meshrpr_node *node = MESHRPR_CONTAINER_OF(timer, struct meshrpr_node, adv.timer);
+    struct meshrpr_node_adv *adv = &node->adv;
+    const uint64_t now_ms = meshrpr_node_now_ms(node);
+    uint32_t sent = adv->sent_id;
+
+    while (adv->pending_count > 0 && adv->pending[adv->pending_head].deadline_ms <= now_ms) {
+        sent = adv->pending[adv->pending_head].tx_id;
+        adv->pending_head = (uint8_t)((adv->pending_head + 1u) % MESHRPR_ADV_PENDING_COUNT);
+        adv->pending_count--;
+    }
+    adv->sent_id = sent;
+    adv_timer_arm(node);
+    adv_notify(node);
+}
+
+int meshrpr_node_adv_send(struct meshrpr_node *node, uint8_t ad_type, const uint8_t *data,
+                          size_t len, const struct meshrpr_adv_params *params)
+{
+    struct meshrpr_node_adv *adv = &node->adv;
+    struct meshrpr_adv_params p = *params;
+    int err;
+
+    if (node->platform.adv_send == NULL) {
+        return -ENOTSUP;
+    }
+    const uint32_t prev_id = adv->last_id;
+    p.tx_id = prev_id + 1u != 0 ? prev_id + 1u : 1u;
+    /* Known before the call: a host may report it from inside. */
+    adv->last_id = p.tx_id;
+    adv->in_send = true;
+    err = node->platform.adv_send(node->platform.ctx, ad_type, data, len, &p);
+    adv->in_send = false;
+    if (err != 0) {
+        adv->last_id = prev_id;
+        if (adv_id_after(adv->sent_id, prev_id)) {
+            adv->sent_id = prev_id; /* a report of the refused PDU means nothing */
+        }
+        return err;
+    }
+    if (!adv_id_after(p.tx_id, adv->sent_id)) {
+        return 0; /* reported from inside adv_send already */
+    }
+    /* The host's queue is first in first out: this PDU starts when the previous one ends. */
+    const uint64_t now_ms = meshrpr_node_now_ms(node);
+    const uint64_t start_ms = adv->est_end_ms > now_ms ? adv->est_end_ms : now_ms;
+    adv->est_end_ms = start_ms + (uint64_t)p.count * (p.interval_ms + ADV_DELAY_MAX_MS);
+    if (adv->pending_count == MESHRPR_ADV_PENDING_COUNT) {
+        /* Forget the oldest: this later PDU's deadline covers it. */
+        adv->pending_head = (uint8_t)((adv->pending_head + 1u) % MESHRPR_ADV_PENDING_COUNT);
+        adv->pending_count--;
+    }
+    const uint8_t slot =
+        (uint8_t)((adv->pending_head + adv->pending_count) % MESHRPR_ADV_PENDING_COUNT);
+    adv->pending[slot].tx_id = p.tx_id;
+    adv->pending[slot].deadline_ms =
+        adv->est_end_ms + (adv->host_reports ? MESHRPR_ADV_SENT_GUARD_MS : 0);
+    adv->pending_count++;
+    if (adv->pending_count == 1) {
+        adv_timer_arm(node);
+    }
+    return 0;
+}
+
+uint32_t meshrpr_node_adv_last(const struct meshrpr_node *node)
+{
+    return node->adv.last_id;
+}
+
+bool meshrpr_node_adv_is_sent(const struct meshrpr_node *node, uint32_t tx_id)
+{
+    return tx_id == 0 || !adv_id_after(tx_id, node->adv.sent_id);
 }
 
 int meshrpr_node_random(struct meshrpr_node *node, void *out, size_t len)
@@ -198,6 +320,7 @@ int meshrpr_node_init(struct meshrpr_node *node, const struct meshrpr_node_confi
     node->platform = *config->platform;
     node->cfg = *config;
     meshrpr_timer_queue_init(&node->timers);
+    meshrpr_timer_init(&node->adv.timer, adv_timer_expired);
     /* A Device Key Candidate, and a Node Composition Refresh done before the restart (which
      * makes page 128 the composition while the firmware still offers it as page 128). */
     meshrpr_nppi_restore(node);
@@ -590,6 +713,29 @@ int meshrpr_node_scan_active_set(struct meshrpr_node *node, bool active)
     return node->platform.scan_active_set(node->platform.ctx, active);
 }
 
+void meshrpr_node_adv_sent(struct meshrpr_node *node, uint32_t tx_id)
+{
+    struct meshrpr_node_adv *adv;
+
+    if (node == NULL) {
+        return;
+    }
+    adv = &node->adv;
+    /* Only a PDU handed out and not yet known to be sent: a stale or foreign handle must not
+     * move the counter (it would make the layers think later PDUs had left). */
+    if (tx_id == 0 || !adv_id_after(tx_id, adv->sent_id) || adv_id_after(tx_id, adv->last_id)) {
+        return;
+    }
+    adv->host_reports = true;
+    adv_mark_sent(node, tx_id);
+    if (adv->in_send) {
+        /* A layer is in the middle of a send: tell it from the timer, right after. */
+        meshrpr_node_timer_start(node, &adv->timer, 0);
+        return;
+    }
+    adv_notify(node);
+}
+
 uint64_t meshrpr_node_next_deadline_ms(const struct meshrpr_node *node)
 {
     return meshrpr_timer_queue_next_deadline(&node->timers);
@@ -609,6 +755,11 @@ bool meshrpr_node_is_idle(const struct meshrpr_node *node)
         armed--;
     }
     if (meshrpr_timer_is_armed(&node->pb_adv.beacon.timer)) {
+        armed--;
+    }
+    /* The completion estimate of PDUs already handed out: the layers waiting for them are busy
+     * on their own account. */
+    if (meshrpr_timer_is_armed(&node->adv.timer)) {
         armed--;
     }
     return armed == 0 && node->net.loopback_count == 0 && meshrpr_lower_transport_is_idle(node) &&

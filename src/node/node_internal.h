@@ -14,6 +14,17 @@ void meshrpr_node_timer_start(struct meshrpr_node *node, struct meshrpr_timer *t
                               uint32_t delay_ms);
 void meshrpr_node_timer_cancel(struct meshrpr_node *node, struct meshrpr_timer *timer);
 
+/* Hand one advertising PDU (AD type, AD data, count and interval from params) to the host's
+ * adv_send with a fresh tx_id (platform.h states the contract). @return 0, -ENOTSUP without
+ * the hook, or the host's error. */
+int meshrpr_node_adv_send(struct meshrpr_node *node, uint8_t ad_type, const uint8_t *data,
+                          size_t len, const struct meshrpr_adv_params *params);
+/* Handle of the last PDU the host accepted: what a layer waits for after its last send. 0
+ * before the first. */
+uint32_t meshrpr_node_adv_last(const struct meshrpr_node *node);
+/* Whether PDU tx_id (0: none) has left, as the host reported or the node estimated. When it
+ * becomes true the node calls the layers' adv_sent hooks. */
+bool meshrpr_node_adv_is_sent(const struct meshrpr_node *node, uint32_t tx_id);
 /* Random octets from the platform; a failing hook yields -EIO. */
 int meshrpr_node_random(struct meshrpr_node *node, void *out, size_t len);
 /* A uniformly distributed random value in [min, max]. */

@@ -60,8 +60,19 @@ enum link_state {
 #define TN_PROVISIONER_FIRST 0x00
 #define TN_DEVICE_FIRST      0x80
 
-static const struct meshrpr_adv_params data_params = { .count = 2, .interval_ms = 20 };
-static const struct meshrpr_adv_params ack_params = { .count = 3, .interval_ms = 20 };
+/* Defaults of struct meshrpr_pb_adv_timing (include/meshrpr/prov.h). */
+static const struct meshrpr_pb_adv_timing timing_default = {
+    .retransmit_ms = MESHRPR_PB_ADV_RETRANSMIT_MS,
+    .retransmit_jitter_ms = 50,
+    .tx_interval_ms = 20,
+    .data_count = 2,
+    .ack_count = 3,
+    .close_count = MESHRPR_PB_ADV_CLOSE_COUNT,
+};
+
+/* Provisioning Failed (MshPRTv1.1 §5.4.1.10): the one PDU after which we send nothing but the
+ * Link Close (§5.4.4). */
+#define PROV_PDU_TYPE_FAILED 0x09
 
 static int link_send(struct meshrpr_prov_link *link, const uint8_t *pdu, size_t len,
                      meshrpr_prov_send_complete_t complete, void *cb_data);
@@ -389,10 +400,23 @@ static struct meshrpr_pb_adv_link *adv_link(struct meshrpr_prov_link *link)
     return MESHRPR_CONTAINER_OF(link, struct meshrpr_pb_adv_link, link);
 }
 
+static const struct meshrpr_pb_adv_timing *timing_of(const struct meshrpr_node *node)
+{
+    return node->pb_adv.timing_set ? &node->pb_adv.timing : &timing_default;
+}
+
+static struct meshrpr_adv_params adv_params(const struct meshrpr_node *node, uint8_t count)
+{
+    const struct meshrpr_adv_params params = { .count = count,
+                                               .interval_ms = timing_of(node)->tx_interval_ms };
+    return params;
+}
+
 /* One PB-ADV PDU: Link ID | Transaction Number | Generic Provisioning PDU (§5.2.1). */
 static int pdu_send(struct meshrpr_pb_adv_link *l, uint8_t tn, const uint8_t *gp, size_t gp_len,
-                    const struct meshrpr_adv_params *params)
+                    uint8_t count)
 {
+    const struct meshrpr_adv_params params = adv_params(l->node, count);
     struct meshrpr_node *node = l->node;
     uint8_t buf[MESHRPR_PB_ADV_PDU_OVERHEAD + MESHRPR_PB_ADV_GP_MTU];
     int err;
@@ -403,8 +427,8 @@ static int pdu_send(struct meshrpr_pb_adv_link *l, uint8_t tn, const uint8_t *gp
     put_be32(buf, l->link_id);
     buf[4] = tn;
     memcpy(&buf[MESHRPR_PB_ADV_PDU_OVERHEAD], gp, gp_len);
-    err = node->platform.adv_send(node->platform.ctx, MESHRPR_PB_ADV_AD_TYPE, buf,
-                                  MESHRPR_PB_ADV_PDU_OVERHEAD + gp_len, params);
+    err = meshrpr_node_adv_send(node, MESHRPR_PB_ADV_AD_TYPE, buf,
+                                MESHRPR_PB_ADV_PDU_OVERHEAD + gp_len, &params);
     if (err != 0) {
         /* The retransmission timers make up for a full host queue. */
         MESHRPR_LOG_WRN(&node->platform, "link 0x%08x: adv_send failed (%d)", (unsigned)l->link_id,
@@ -422,9 +446,13 @@ static void ctl_send(struct meshrpr_pb_adv_link *l, uint8_t opcode, uint8_t reas
     uint8_t out[MESHRPR_PB_ADV_GP_MTU];
     int len = meshrpr_pb_adv_gp_encode(&gp, out);
 
+    const struct meshrpr_pb_adv_timing *t = timing_of(l->node);
+    const uint8_t count = opcode == MESHRPR_PB_ADV_LINK_OPEN    ? t->data_count
+                          : opcode == MESHRPR_PB_ADV_LINK_CLOSE ? t->close_count
+                                                                : t->ack_count;
+
     if (len > 0) {
-        (void)pdu_send(l, 0, out, (size_t)len,
-                       opcode == MESHRPR_PB_ADV_LINK_OPEN ? &data_params : &ack_params);
+        (void)pdu_send(l, 0, out, (size_t)len, count);
     }
 }
 
@@ -432,7 +460,9 @@ static void ack_send(struct meshrpr_pb_adv_link *l, uint8_t tn)
 {
     const uint8_t ack = MESHRPR_PB_ADV_GPCF_ACK;
 
-    (void)pdu_send(l, tn, &ack, 1, &ack_params);
+    if (pdu_send(l, tn, &ack, 1, timing_of(l->node)->ack_count) == 0) {
+        l->ack_tx_id = meshrpr_node_adv_last(l->node);
+    }
 }
 
 /* Every segment of the transaction in flight, in order (§5.3.3). */
@@ -443,7 +473,8 @@ static void tx_send_all(struct meshrpr_pb_adv_link *l)
 
     for (uint8_t seg = 0; seg <= seg_n; seg++) {
         int len = meshrpr_pb_adv_segment(l->tx_pdu, l->tx_len, seg, out);
-        if (len <= 0 || pdu_send(l, l->tx_id, out, (size_t)len, &data_params) != 0) {
+        if (len <= 0 ||
+            pdu_send(l, l->tx_id, out, (size_t)len, timing_of(l->node)->data_count) != 0) {
             return;
         }
     }
@@ -459,6 +490,55 @@ static uint8_t tn_next(uint8_t tn)
 
 static void retransmit_expired(struct meshrpr_timer *timer);
 static void timeout_expired(struct meshrpr_timer *timer);
+
+/* Arm the retransmit timer delay_ms after the PDUs just sent have left the advertiser
+ * (include/meshrpr/platform.h, adv_send): a queue in the host never makes us repeat a PDU
+ * that has not gone out yet. */
+static void retransmit_arm(struct meshrpr_pb_adv_link *l, uint32_t delay_ms)
+{
+    struct meshrpr_node *node = l->node;
+
+    meshrpr_node_timer_cancel(node, &l->retransmit);
+    l->retransmit_tx_id = meshrpr_node_adv_last(node);
+    l->retransmit_delay_ms = delay_ms;
+    l->retransmit_on_air_wait = !meshrpr_node_adv_is_sent(node, l->retransmit_tx_id);
+    if (!l->retransmit_on_air_wait) {
+        meshrpr_node_timer_start(node, &l->retransmit, delay_ms);
+    }
+}
+
+/* The retransmission interval with its random jitter. */
+static uint32_t retransmit_interval_ms(struct meshrpr_pb_adv_link *l)
+{
+    const struct meshrpr_pb_adv_timing *t = timing_of(l->node);
+
+    return t->retransmit_ms + (t->retransmit_jitter_ms > 0
+                                   ? meshrpr_node_random_range(l->node, 0, t->retransmit_jitter_ms)
+                                   : 0);
+}
+
+static void retransmit_cancel(struct meshrpr_pb_adv_link *l)
+{
+    l->retransmit_on_air_wait = false;
+    meshrpr_node_timer_cancel(l->node, &l->retransmit);
+}
+
+static void link_sent(struct meshrpr_pb_adv_link *l)
+{
+    if (l->state != LINK_FREE && l->retransmit_on_air_wait &&
+        meshrpr_node_adv_is_sent(l->node, l->retransmit_tx_id)) {
+        l->retransmit_on_air_wait = false;
+        meshrpr_node_timer_start(l->node, &l->retransmit, l->retransmit_delay_ms);
+    }
+}
+
+void meshrpr_pb_adv_adv_sent(struct meshrpr_node *node)
+{
+    link_sent(&node->pb_adv.dev_link);
+    for (size_t i = 0; i < MESHRPR_PB_ADV_LINK_COUNT; i++) {
+        link_sent(&node->pb_adv.links[i]);
+    }
+}
 
 static void link_setup(struct meshrpr_pb_adv_link *l, struct meshrpr_node *node, bool device,
                        uint32_t link_id, const uint8_t uuid[16])
@@ -485,7 +565,7 @@ static void link_finish(struct meshrpr_pb_adv_link *l, uint8_t reason, int tx_er
                                                ? (enum meshrpr_prov_link_status)reason
                                                : MESHRPR_PROV_LINK_FAIL; /* "Unrecognized" */
 
-    meshrpr_node_timer_cancel(node, &l->retransmit);
+    retransmit_cancel(l);
     meshrpr_node_timer_cancel(node, &l->timeout);
     l->state = LINK_CLOSING;
     MESHRPR_LOG_INF(&node->platform, "link 0x%08x closed (reason 0x%02x)", (unsigned)l->link_id,
@@ -508,7 +588,8 @@ static void link_finish(struct meshrpr_pb_adv_link *l, uint8_t reason, int tx_er
     }
 }
 
-/* Close from our side: Link Close now and twice more, then link_finish. */
+/* Close from our side: Link Close (close_count transmissions), then link_finish once they have
+ * left. */
 static void link_begin_close(struct meshrpr_pb_adv_link *l, uint8_t reason, int tx_err)
 {
     struct meshrpr_node *node = l->node;
@@ -519,13 +600,12 @@ static void link_begin_close(struct meshrpr_pb_adv_link *l, uint8_t reason, int 
     MESHRPR_LOG_DBG(&node->platform, "link 0x%08x: closing (reason 0x%02x)", (unsigned)l->link_id,
                     reason);
     meshrpr_node_timer_cancel(node, &l->timeout);
-    meshrpr_node_timer_cancel(node, &l->retransmit);
+    retransmit_cancel(l);
     l->state = LINK_CLOSING;
     l->close_reason = reason;
     l->close_tx_err = tx_err;
-    l->close_left = MESHRPR_PB_ADV_CLOSE_COUNT - 1;
     ctl_send(l, MESHRPR_PB_ADV_LINK_CLOSE, reason);
-    meshrpr_node_timer_start(node, &l->retransmit, MESHRPR_PB_ADV_CLOSE_INTERVAL_MS);
+    retransmit_arm(l, 0);
 }
 
 static void tx_done(struct meshrpr_pb_adv_link *l, int err)
@@ -536,7 +616,7 @@ static void tx_done(struct meshrpr_pb_adv_link *l, int err)
     l->tx_busy = false;
     l->tx_complete = NULL;
     l->tx_cb_data = NULL;
-    meshrpr_node_timer_cancel(l->node, &l->retransmit);
+    retransmit_cancel(l);
     meshrpr_node_timer_cancel(l->node, &l->timeout);
     if (complete != NULL) {
         complete(err, cb_data);
@@ -562,24 +642,17 @@ static void retransmit_expired(struct meshrpr_timer *timer)
     switch (l->state) {
     case LINK_OPENING:
         ctl_send(l, MESHRPR_PB_ADV_LINK_OPEN, 0);
-        meshrpr_node_timer_start(l->node, &l->retransmit, MESHRPR_PB_ADV_RETRANSMIT_MS);
+        retransmit_arm(l, retransmit_interval_ms(l));
         break;
     case LINK_OPEN:
         if (l->tx_busy) {
             tx_send_all(l);
-            meshrpr_node_timer_start(l->node, &l->retransmit, MESHRPR_PB_ADV_RETRANSMIT_MS);
+            retransmit_arm(l, retransmit_interval_ms(l));
         }
         break;
     case LINK_CLOSING:
-        if (l->close_left > 0) {
-            l->close_left--;
-            ctl_send(l, MESHRPR_PB_ADV_LINK_CLOSE, l->close_reason);
-        }
-        if (l->close_left > 0) {
-            meshrpr_node_timer_start(l->node, &l->retransmit, MESHRPR_PB_ADV_CLOSE_INTERVAL_MS);
-        } else {
-            link_finish(l, l->close_reason, l->close_tx_err);
-        }
+        /* The Link Close has left. */
+        link_finish(l, l->close_reason, l->close_tx_err);
         break;
     default:
         break;
@@ -623,6 +696,9 @@ static int link_send(struct meshrpr_prov_link *link, const uint8_t *pdu, size_t 
     if (l->tx_busy) {
         return -EBUSY;
     }
+    if (l->peer_failed && !l->device) {
+        return -ECONNRESET; /* §5.4.4: only the Link Close may follow Provisioning Failed */
+    }
     memcpy(l->tx_pdu, pdu, len);
     l->tx_len = (uint16_t)len;
     l->tx_id = l->tx_next_id;
@@ -634,7 +710,7 @@ static int link_send(struct meshrpr_prov_link *link, const uint8_t *pdu, size_t 
     MESHRPR_LOG_DBG(&l->node->platform, "link 0x%08x: tx 0x%02x, PDU type 0x%02x, %u octets",
                     (unsigned)l->link_id, l->tx_id, pdu[0], (unsigned)len);
     tx_send_all(l);
-    meshrpr_node_timer_start(l->node, &l->retransmit, MESHRPR_PB_ADV_RETRANSMIT_MS);
+    retransmit_arm(l, retransmit_interval_ms(l));
     meshrpr_node_timer_start(l->node, &l->timeout, MESHRPR_PB_ADV_TRANSACTION_TIMEOUT_MS);
     return 0;
 }
@@ -710,10 +786,39 @@ int meshrpr_pb_adv_link_open(struct meshrpr_node *node, const uint8_t uuid[16], 
     l->state = LINK_OPENING;
     MESHRPR_LOG_INF(&node->platform, "link 0x%08x: opening", (unsigned)link_id);
     ctl_send(l, MESHRPR_PB_ADV_LINK_OPEN, 0);
-    meshrpr_node_timer_start(node, &l->retransmit, MESHRPR_PB_ADV_RETRANSMIT_MS);
+    retransmit_arm(l, retransmit_interval_ms(l));
     meshrpr_node_timer_start(node, &l->timeout, l->establish_timeout_ms);
     *link = &l->link;
     return 0;
+}
+
+int meshrpr_pb_adv_timing_set(struct meshrpr_node *node, const struct meshrpr_pb_adv_timing *timing)
+{
+    if (node == NULL) {
+        return -EINVAL;
+    }
+    if (timing == NULL) {
+        node->pb_adv.timing_set = false;
+        return 0;
+    }
+    if (timing->retransmit_ms < 20 || timing->retransmit_ms > 10000 ||
+        timing->retransmit_jitter_ms > timing->retransmit_ms || timing->tx_interval_ms < 10 ||
+        timing->tx_interval_ms > 1000 || timing->data_count < 1 || timing->data_count > 8 ||
+        timing->ack_count < 1 || timing->ack_count > 8 ||
+        timing->close_count < MESHRPR_PB_ADV_CLOSE_COUNT || timing->close_count > 8) {
+        return -EINVAL;
+    }
+    node->pb_adv.timing = *timing;
+    node->pb_adv.timing_set = true;
+    return 0;
+}
+
+void meshrpr_pb_adv_timing_get(const struct meshrpr_node *node,
+                               struct meshrpr_pb_adv_timing *timing)
+{
+    if (node != NULL && timing != NULL) {
+        *timing = *timing_of(node);
+    }
 }
 
 int meshrpr_pb_adv_device_enable(struct meshrpr_node *node, const uint8_t uuid[16],
@@ -821,7 +926,7 @@ static void ctl_recv(struct meshrpr_node *node, struct meshrpr_pb_adv_link *l, u
         if (l == NULL || l->device || l->state != LINK_OPENING) {
             break; /* duplicate or stray Link ACK */
         }
-        meshrpr_node_timer_cancel(node, &l->retransmit);
+        retransmit_cancel(l);
         l->state = LINK_OPEN;
         MESHRPR_LOG_INF(&node->platform, "link 0x%08x: open", (unsigned)l->link_id);
         meshrpr_node_timer_start(node, &l->timeout, MESHRPR_PB_ADV_LINK_TIMEOUT_MS);
@@ -846,8 +951,11 @@ static void seg_recv(struct meshrpr_pb_adv_link *l, uint8_t tn, const struct mes
     int ret;
 
     if (l->rx_any && tn == l->rx_last) {
-        /* §5.3.3: a transaction we already have; our Ack was lost. */
-        ack_send(l, tn);
+        /* §5.3.3: a transaction we already have; our Ack was lost. One Ack per burst of
+         * copies: while the last one is still waiting to go out, it answers this copy too. */
+        if (meshrpr_node_adv_is_sent(l->node, l->ack_tx_id) && !l->peer_failed) {
+            ack_send(l, tn);
+        }
         return;
     }
     if (l->rx_any && tn != tn_next(l->rx_last)) {
@@ -876,6 +984,24 @@ static void seg_recv(struct meshrpr_pb_adv_link *l, uint8_t tn, const struct mes
     link_timer_stop(l);
     MESHRPR_LOG_DBG(platform, "link 0x%08x: rx 0x%02x, PDU type 0x%02x, %u octets",
                     (unsigned)l->link_id, tn, l->rx.buf[0], (unsigned)l->rx.total_len);
+    if (l->rx.buf[0] == PROV_PDU_TYPE_FAILED) {
+        /* §5.4.4: after Provisioning Failed the provisioner sends nothing but the Link Close.
+         * The session hears of it before the PDU in flight completes, so it never starts the
+         * next one it has queued (a Public Key behind a refused Start); the Ack goes out only
+         * if the session keeps the link. */
+        l->peer_failed = true;
+        if (l->link.cb != NULL && l->link.cb->recv != NULL) {
+            l->link.cb->recv(&l->link, l->rx.buf, l->rx.total_len);
+        }
+        if (l->state != LINK_OPEN) {
+            return;
+        }
+        ack_send(l, tn);
+        if (l->tx_busy) {
+            tx_done(l, 0);
+        }
+        return;
+    }
     /* Ack first, so it goes out before whatever the session answers. */
     ack_send(l, tn);
     if (l->tx_busy) {

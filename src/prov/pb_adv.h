@@ -34,9 +34,8 @@
 #define MESHRPR_PB_ADV_LINK_ESTABLISH_TIMEOUT_S 60     /* §5.3.2 */
 #define MESHRPR_PB_ADV_LINK_TIMEOUT_MS          60000u /* §5.2.1 link timer */
 #define MESHRPR_PB_ADV_TRANSACTION_TIMEOUT_MS   30000u /* §5.3.3 */
-#define MESHRPR_PB_ADV_RETRANSMIT_MS            500u
-#define MESHRPR_PB_ADV_CLOSE_COUNT              3 /* §5.3.1.4.3: at least three times */
-#define MESHRPR_PB_ADV_CLOSE_INTERVAL_MS        100u
+#define MESHRPR_PB_ADV_RETRANSMIT_MS            500u   /* default; meshrpr_pb_adv_timing_set() */
+#define MESHRPR_PB_ADV_CLOSE_COUNT              3      /* §5.3.1.4.3: at least three times */
 
 /* Generic Provisioning Control Format (§5.3.1, bits 1..0 of the first octet). */
 enum meshrpr_pb_adv_gpcf {
@@ -120,6 +119,10 @@ bool meshrpr_pb_adv_device_link_active(const struct meshrpr_node *node);
 
 /* One PB-ADV AD structure's data (AD type 0x29). Any bytes are safe. */
 void meshrpr_pb_adv_recv(struct meshrpr_node *node, const uint8_t *data, size_t len);
+
+/* The node's hook for the host's transmit-complete signal (meshrpr_node_adv_sent()): the
+ * retransmit timers waiting for a PDU to leave start. */
+void meshrpr_pb_adv_adv_sent(struct meshrpr_node *node);
 
 /* No link in use on either side (the device side may be enabled). */
 bool meshrpr_pb_adv_is_idle(const struct meshrpr_node *node);

@@ -113,11 +113,9 @@ static void beacon_send(struct meshrpr_node *node)
         return;
     }
     len = meshrpr_unprov_beacon_encode(b->uuid, b->oob_info, b->has_uri ? b->uri_hash : NULL, out);
-    err =
-        node->platform.adv_send(node->platform.ctx, AD_TYPE_MESH_BEACON, out, len, &beacon_params);
+    err = meshrpr_node_adv_send(node, AD_TYPE_MESH_BEACON, out, len, &beacon_params);
     if (err == 0 && b->uri_len > 0) {
-        err = node->platform.adv_send(node->platform.ctx, MESHRPR_AD_TYPE_URI, b->uri, b->uri_len,
-                                      &beacon_params);
+        err = meshrpr_node_adv_send(node, MESHRPR_AD_TYPE_URI, b->uri, b->uri_len, &beacon_params);
     }
     if (err != 0) {
         MESHRPR_LOG_WRN(&node->platform, "adv_send failed (%d)", err);

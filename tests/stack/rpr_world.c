@@ -54,10 +54,18 @@ static void ops_adv_report(void *p, const struct meshrpr_adv_report *report)
     meshrpr_node_scan_recv(&rn->node, report);
 }
 
+static void ops_adv_sent(void *p, uint32_t tx_id)
+{
+    struct rw_node *rn = p;
+
+    meshrpr_node_adv_sent(&rn->node, tx_id);
+}
+
 static const struct meshrpr_sim_node_ops node_ops = {
     .adv_report = ops_adv_report,
     .next_deadline_ms = ops_next_deadline_ms,
     .process = ops_process,
+    .adv_sent = ops_adv_sent,
 };
 
 uint64_t rw_now_ms(const struct rpr_world *w)

@@ -105,10 +105,16 @@ static void ops_process(void *n)
     meshrpr_node_process(n);
 }
 
+static void ops_adv_sent(void *n, uint32_t tx_id)
+{
+    meshrpr_node_adv_sent(n, tx_id);
+}
+
 static const struct meshrpr_sim_node_ops node_ops = {
     .adv_report = ops_adv_report,
     .next_deadline_ms = ops_next_deadline_ms,
     .process = ops_process,
+    .adv_sent = ops_adv_sent,
 };
 
 /* ---- Provisioner callbacks ---------------------------------------------------------------- */

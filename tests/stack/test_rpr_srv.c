@@ -452,7 +452,16 @@ static void test_link_open_get_close(void **state)
                 BT_MESH_RPR_LINK_ACTIVE);
     send0(1, RPR_OP_LINK_GET);
     assert_link(wait_one(1, RPR_OP_LINK_STATUS, 3), S, BT_MESH_RPR_LINK_ACTIVE);
-    /* Link Close: Closing, then the Link Report: Link Closed by Client, Idle. */
+    /* Link Close: Closing, then the Link Report: Link Closed by Client, Idle. A slow PB-ADV
+     * Link Close (eight transmissions 100 ms apart) keeps the server closing long enough for
+     * the Link Open below to arrive meanwhile. */
+    {
+        struct meshrpr_pb_adv_timing t;
+        meshrpr_pb_adv_timing_get(&H->srv[0].node, &t);
+        t.close_count = 8;
+        t.tx_interval_ms = 100;
+        assert_int_equal(meshrpr_pb_adv_timing_set(&H->srv[0].node, &t), 0);
+    }
     sendp(0, RPR_OP_LINK_CLOSE, (const uint8_t[]){ 0x02 }, 1);
     assert_link(wait_one(0, RPR_OP_LINK_STATUS, 5), S, BT_MESH_RPR_LINK_CLOSING);
     /* A Link Open while closing: Invalid State. */

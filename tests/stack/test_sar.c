@@ -133,7 +133,9 @@ static int wire_adv_send(void *ctx, uint8_t ad_type, const uint8_t *data, size_t
     struct sar_net *net = sn->net;
     struct flight *f;
 
-    (void)params;
+    /* The wire takes no time: a PDU is on air, and done, as soon as it is queued (platform.h
+     * allows the report from inside adv_send), so the SAR timers start at the send. */
+    meshrpr_node_adv_sent(&sn->node, params->tx_id);
     if (ad_type != 0x2a) {
         return 0; /* beacons stay local */
     }

@@ -27,11 +27,17 @@ static void ops_adv_report(void *n, const struct meshrpr_adv_report *report)
     meshrpr_node_scan_recv(n, report);
 }
 
+static void ops_adv_sent(void *n, uint32_t tx_id)
+{
+    meshrpr_node_adv_sent(n, tx_id);
+}
+
 static const struct meshrpr_sim_node_ops node_ops = {
     .adv_recv = ops_adv_recv,
     .adv_report = ops_adv_report,
     .next_deadline_ms = ops_next_deadline_ms,
     .process = ops_process,
+    .adv_sent = ops_adv_sent,
 };
 
 static struct world_node *model_owner(const struct bt_mesh_model *model)

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "fake_platform.h"
 
+#include <meshrpr/node.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,7 +44,6 @@ static int fake_adv_send(void *ctx, uint8_t ad_type, const uint8_t *data, size_t
 {
     struct fake_platform *fp = ctx;
 
-    (void)params;
     if (len > sizeof(fp->last_adv)) {
         return -EMSGSIZE;
     }
@@ -50,6 +51,12 @@ static int fake_adv_send(void *ctx, uint8_t ad_type, const uint8_t *data, size_t
     fp->last_adv_type = ad_type;
     memcpy(fp->last_adv, data, len);
     fp->last_adv_len = len;
+    if (params != NULL) {
+        fp->last_adv_params = *params;
+    }
+    if (fp->report_node != NULL && params != NULL) {
+        meshrpr_node_adv_sent(fp->report_node, params->tx_id);
+    }
     return 0;
 }
 

@@ -21,6 +21,13 @@ struct fake_platform {
     uint8_t last_adv_type;
     uint8_t last_adv[64];
     size_t last_adv_len;
+    struct meshrpr_adv_params last_adv_params; /* with the tx_id to report */
+
+    /* The transmit-complete signal (platform.h, adv_send): when set, every PDU is reported
+     * sent to this node from inside adv_send, as by a host whose radio takes no time. Left
+     * NULL, nothing is reported and the node falls back on its estimate; a test may report
+     * last_adv_params.tx_id itself with meshrpr_node_adv_sent(). */
+    struct meshrpr_node *report_node;
 };
 
 void fake_platform_init(struct fake_platform *fp, uint64_t seed);

@@ -313,6 +313,10 @@ struct unit_node {
     uint8_t tx[REC_MAX][MESHRPR_NET_PDU_MAX_LEN];
     size_t tx_len[REC_MAX];
     uint64_t tx_ms[REC_MAX];
+    /* Report transmissions only when the test says so (meshrpr_node_adv_sent()); the handle
+     * of the last one queued. */
+    bool report_later;
+    uint32_t pending_tx_id;
 
     /* Messages the models received. */
     unsigned rx_count;
@@ -327,12 +331,18 @@ static int rec_adv_send(void *ctx, uint8_t ad_type, const uint8_t *data, size_t 
 {
     struct unit_node *un = ctx;
 
-    (void)params;
     if (ad_type == 0x2a && un->tx_count < REC_MAX && len <= MESHRPR_NET_PDU_MAX_LEN) {
         memcpy(un->tx[un->tx_count], data, len);
         un->tx_len[un->tx_count] = len;
         un->tx_ms[un->tx_count] = un->fp.now_ms;
         un->tx_count++;
+    }
+    if (un->report_later) {
+        un->pending_tx_id = params->tx_id;
+    } else {
+        /* This host's transmissions are over as soon as they are queued (platform.h allows
+         * the report from inside adv_send): the timers start when the PDU is handed over. */
+        meshrpr_node_adv_sent(&un->node, params->tx_id);
     }
     return 0;
 }
@@ -844,6 +854,75 @@ static void tx_acks_complete_transfer(void **state)
     unit_node_finish(&un);
 }
 
+/* The platform contract (platform.h, adv_send): a segment waits for the previous one to have
+ * left, and the retransmissions timer starts when the round's last segment has left, however
+ * long the host keeps it queued. A host that reports is trusted: nothing is retransmitted while
+ * it holds the segment, until the guard (MESHRPR_ADV_SENT_GUARD_MS after the estimate). */
+static void tx_timers_start_on_air(void **state)
+{
+    (void)state;
+    struct unit_node un;
+    struct cb_log log;
+
+    unit_node_setup(&un, 0x0001, IV_INDEX);
+    un.report_later = true;
+    un.node.adv.host_reports = true; /* as a host that has reported before */
+    assert_int_equal(send_seg(&un, 0x0002, 20, 7, &log), 0); /* 2 segments at TTL 7 */
+    assert_int_equal(un.tx_count, 1);
+    run_for(&un, 100);
+    assert_int_equal(un.tx_count, 1); /* segment 0 is still in the host's queue */
+    meshrpr_node_adv_sent(&un.node, un.pending_tx_id);
+    assert_int_equal(un.tx_count, 2); /* segment 1 follows at once */
+    assert_int_equal(un.tx_ms[1], 1100);
+    run_for(&un, 3000);
+    assert_int_equal(un.tx_count, 2); /* segment 1 has not left: no retransmission */
+    meshrpr_node_adv_sent(&un.node, un.pending_tx_id);
+    run_for(&un, 499);
+    assert_int_equal(un.tx_count, 2);
+    run_for(&un, 1);
+    assert_int_equal(un.tx_count, 3); /* 200 + 50 * 6 ms after it left */
+    assert_int_equal(un.tx_ms[2], 4600);
+    /* Reported or not, a stale or unknown handle changes nothing. */
+    meshrpr_node_adv_sent(&un.node, un.pending_tx_id + 100);
+    meshrpr_node_adv_sent(&un.node, 0);
+    assert_int_equal(un.tx_count, 3);
+    /* Never reported: the guard takes it as sent 5 s after its estimated end (90 ms). */
+    run_for(&un, 90 + MESHRPR_ADV_SENT_GUARD_MS - 1);
+    assert_int_equal(un.tx_count, 3);
+    run_for(&un, 61);
+    assert_int_equal(un.tx_count, 4); /* the segment interval after the guard */
+    assert_int_equal(log.end_count, 0);
+    un.report_later = false;
+    meshrpr_node_adv_sent(&un.node, un.pending_tx_id);
+    run_for(&un, 10000);
+    assert_int_equal(log.end_count, 1);
+    assert_int_equal(log.end_err, -ETIMEDOUT);
+    unit_node_finish(&un);
+}
+
+/* A host that never reports (platform.h, adv_send): the node estimates each PDU done
+ * count x (interval + 10 ms) after the previous one, 90 ms with the default Network Transmit
+ * (3 transmissions 20 ms apart). */
+static void tx_timers_estimated_without_reports(void **state)
+{
+    (void)state;
+    struct unit_node un;
+    struct cb_log log;
+
+    unit_node_setup(&un, 0x0001, IV_INDEX);
+    un.report_later = true;
+    un.node.adv.host_reports = false; /* as a host that never called meshrpr_node_adv_sent() */
+    assert_int_equal(send_seg(&un, 0x0002, 20, 7, &log), 0);
+    run_for(&un, 1000);
+    assert_true(un.tx_count >= 3);
+    assert_int_equal(un.tx_ms[0], 1000);
+    assert_int_equal(un.tx_ms[1], 1090); /* segment 0 estimated done at 1090 (> 1060) */
+    assert_int_equal(un.tx_ms[2], 1680); /* segment 1 done at 1180, then 500 ms */
+    run_for(&un, 10000);
+    assert_int_equal(log.end_count, 1);
+    unit_node_finish(&un);
+}
+
 /* Without acks: 3 transmissions of each segment (SAR Unicast Retransmissions Count 2), spaced
  * by the unicast retransmissions timer 200 + 50 * (TTL - 1) ms after each round, then
  * -ETIMEDOUT. TTL 0 uses the step alone. */
@@ -1170,6 +1249,8 @@ int main(void)
         cmocka_unit_test(tx_block_ack_zero_cancels),
         cmocka_unit_test(tx_acks_complete_transfer),
         cmocka_unit_test(tx_timeout_timing),
+        cmocka_unit_test(tx_timers_start_on_air),
+        cmocka_unit_test(tx_timers_estimated_without_reports),
         cmocka_unit_test(tx_group_completes),
         cmocka_unit_test(tx_busy_nobufs_reset),
         cmocka_unit_test(tx_unsegmented_callback_deferred),

@@ -132,10 +132,25 @@ static void ops_adv_report(void *p, const struct meshrpr_adv_report *report)
     b->cur = prev;
 }
 
+static void ops_adv_sent(void *p, uint32_t tx_id)
+{
+    struct bnode *bn = p;
+    struct building *b = bn->b;
+    struct bnode *prev = b->cur;
+
+    if (!bn->ready) {
+        return;
+    }
+    b->cur = bn;
+    meshrpr_node_adv_sent(&bn->node, tx_id);
+    b->cur = prev;
+}
+
 static const struct meshrpr_sim_node_ops node_ops = {
     .adv_report = ops_adv_report,
     .next_deadline_ms = ops_next_deadline_ms,
     .process = ops_process,
+    .adv_sent = ops_adv_sent,
 };
 
 /* ---- The user ------------------------------------------------------------------------------ */

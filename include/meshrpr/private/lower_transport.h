@@ -66,8 +66,12 @@ struct meshrpr_sar_tx_ctx {
     bool busy;
     bool ctl;
     bool szmic;
-    bool multicast;     /* group or virtual DST: never acknowledged */
-    bool waiting;       /* the retransmissions timer runs (all segments of the round sent) */
+    bool multicast; /* group or virtual DST: never acknowledged */
+    bool waiting;   /* all segments of the round sent: the retransmissions timer's turn */
+    /* Waiting for the host to report the last segment sent (tx_id) on air (platform.h,
+     * adv_send): the next segment, or the retransmissions timer, starts from there. */
+    bool on_air_wait;
+    uint32_t tx_id;     /* adv_send handle of the last segment sent */
     bool seq_auth_sent; /* the SeqAuth SEQ has been used by a transmission */
     bool start_pending; /* cb->start not yet called */
     uint8_t pdu[MESHRPR_SAR_PDU_MAX];

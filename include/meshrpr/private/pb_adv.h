@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <meshrpr/config.h>
+#include <meshrpr/prov.h>
 #include <meshrpr/timer.h>
 
 /* struct meshrpr_prov_link, the part every provisioning bearer's link shares, is defined in
@@ -62,9 +63,8 @@ struct meshrpr_pb_adv_link {
     uint32_t establish_timeout_ms; /* provisioner: link establishment timer (§5.3.2) */
     bool pdu_seen;                 /* a Provisioning PDU went either way: link timer stopped */
 
-    /* Closing: Link Close transmissions left, and the reason reported afterwards. */
+    /* Closing: the reason reported once the Link Close has left. */
     uint8_t close_reason;
-    uint8_t close_left;
     int close_tx_err; /* completion error of a send still pending when the link goes down */
 
     /* Outgoing transaction: one Provisioning PDU in flight (§5.3.3). */
@@ -82,6 +82,14 @@ struct meshrpr_pb_adv_link {
     bool rx_active;  /* a transaction is being reassembled */
     uint8_t rx_id;   /* its number */
     struct meshrpr_pb_adv_rx rx;
+
+    /* The retransmit timer waits for our last PDU (retransmit_tx_id) to leave the advertiser
+     * before it starts with retransmit_delay_ms (include/meshrpr/platform.h, adv_send). */
+    bool retransmit_on_air_wait;
+    uint32_t retransmit_tx_id;
+    uint32_t retransmit_delay_ms;
+    uint32_t ack_tx_id; /* adv_send handle of our last Transaction Ack */
+    bool peer_failed;   /* Provisioning Failed received: only the Link Close may follow */
 
     struct meshrpr_timer retransmit; /* Link Open / transaction retransmission, Link Close */
     struct meshrpr_timer timeout;    /* link establishment, link timer or transaction timer */
@@ -102,6 +110,8 @@ struct meshrpr_unprov_beacon {
 };
 
 struct meshrpr_pb_adv_state {
+    bool timing_set; /* timing holds the user's values; the defaults otherwise */
+    struct meshrpr_pb_adv_timing timing;
     struct meshrpr_pb_adv_link links[MESHRPR_PB_ADV_LINK_COUNT]; /* provisioner side */
     struct meshrpr_pb_adv_link dev_link;                         /* device side */
     bool dev_enabled;
