@@ -48,8 +48,9 @@ expect out.txt "^provisioned $UUID as 0x0005 \(1 element\) through 0x0004 in [0-
 json_ok cdb.json
 expect cdb.json '"unicastAddress":[[:space:]]*"0005"'
 cp $W before.json
-run 1 "$M" --world $W --server 0x0004 provision-remote "$UUID" 0 0
-expect err.txt 'the device is already in the node database'
+# Found before any radio work: a usage error (exit 2), nothing sent.
+run 2 "$M" --world $W --server 0x0004 provision-remote "$UUID" 0 0
+expect err.txt 'the device is already in the node database, as 0x0005'
 same $W before.json
 
 # ---- link-get: the link closed after the provisioning

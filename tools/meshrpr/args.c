@@ -40,6 +40,12 @@ static const struct opt_spec specs[OPT_COUNT] = {
     [OPT_FORCE] = { "force", NULL, "replace an existing file" },
     [OPT_VERSION] = { "version", NULL, "print the version and exit" },
     [OPT_MAN] = { "man", NULL, "print the manual page (roff) and exit" },
+    [OPT_PROCEDURE] = { "procedure", "NAME",
+                        "the NPPI procedure: key (Device Key Refresh), composition (Node "
+                        "Composition Refresh) or address (Node Address Refresh)" },
+    [OPT_LOCK_WAIT] = { "lock-wait", "S",
+                        "wait up to S seconds for a world another meshrpr uses (default 60; "
+                        "0: fail at once)" },
 };
 
 const char *args_opt_name(enum opt_id id)

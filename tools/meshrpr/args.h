@@ -28,6 +28,8 @@ enum opt_id {
     OPT_FORCE,
     OPT_VERSION,
     OPT_MAN,
+    OPT_LOCK_WAIT,
+    OPT_PROCEDURE,
     OPT_COUNT
 };
 
@@ -35,7 +37,7 @@ enum opt_id {
 /* Options every command accepts. */
 #define OPT_GLOBAL                                                                                 \
     (OPT_BIT(OPT_WORLD) | OPT_BIT(OPT_PCAP) | OPT_BIT(OPT_CDB) | OPT_BIT(OPT_JSON) |               \
-     OPT_BIT(OPT_LOG) | OPT_BIT(OPT_HELP))
+     OPT_BIT(OPT_LOG) | OPT_BIT(OPT_HELP) | OPT_BIT(OPT_LOCK_WAIT))
 
 #define ARGS_MAX 64
 

@@ -626,8 +626,8 @@ static int node_start(struct building *b, struct bnode *bn, char *err, size_t er
     rc = meshrpr_node_init(&bn->node, &bn->cfg);
     b->cur = prev;
     if (rc != 0) {
-        tool_msg(err, err_size, "%s: the node does not start from its stored state (%d)", wn->name,
-                 rc);
+        tool_msg(err, err_size, "%s: the node does not start from its stored state (%s)", wn->name,
+                 tool_errno_text(rc));
         return rc;
     }
     bn->ready = true;
@@ -645,8 +645,8 @@ static int node_start(struct building *b, struct bnode *bn, char *err, size_t er
         }
         b->cur = prev;
         if (rc != 0 && (bearers & BT_MESH_PROV_ADV)) {
-            tool_msg(err, err_size, "%s: cannot offer the device for provisioning (%d)", wn->name,
-                     rc);
+            tool_msg(err, err_size, "%s: cannot offer the device for provisioning (%s)", wn->name,
+                     tool_errno_text(rc));
             return rc;
         }
         build_adv(b, bn);
@@ -702,7 +702,7 @@ struct building *building_start(struct world *w, const struct building_opts *opt
     /* Time moves on from where the world stopped (no node runs yet, so nothing happens). */
     rc = meshrpr_sim_run_until(b->sim, w->time_ms);
     if (rc != 0) {
-        tool_msg(err, err_size, "cannot set the virtual clock (%d)", rc);
+        tool_msg(err, err_size, "cannot set the virtual clock (%s)", tool_errno_text(rc));
         goto fail;
     }
     if (opts != NULL && opts->pcap_path != NULL) {
@@ -760,7 +760,7 @@ int building_install(struct building *b, char *err, size_t err_size)
         }
         b->cur = NULL;
         if (rc != 0) {
-            tool_msg(err, err_size, "cannot set up %s (%d)", bn->wn->name, rc);
+            tool_msg(err, err_size, "cannot set up %s (%s)", bn->wn->name, tool_errno_text(rc));
             return rc;
         }
     }

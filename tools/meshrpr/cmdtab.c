@@ -56,7 +56,14 @@ const struct command tool_commands[] = {
       "Runs a Node Provisioning Protocol Interface procedure on the node --server (MshPRTv1.1 "
       "§3.11.8): ADDR equal to its address refreshes its device key (COMP_CHANGED 1: makes its "
       "new composition current), another ADDR (0: the lowest free) moves it there.",
-      1, 2, 0, RPR_CMD, cmd_reprovision_remote },
+      1, 2, OPT_BIT(OPT_PROCEDURE), RPR_CMD, cmd_reprovision_remote },
+    { "reprovision", "reprovision NODE [NEW_ADDR]",
+      "NPPI on a node, the procedure named: --procedure key|composition|address",
+      "Runs the NPPI procedure --procedure on the node NODE through its own Remote "
+      "Provisioning Server: key refreshes its device key, composition its device key and "
+      "composition (after a firmware update), address moves it to NEW_ADDR (0: the lowest "
+      "free; checked free before anything is sent).",
+      1, 2, OPT_BIT(OPT_PROCEDURE), CMD_WORLD | CMD_BUILDING, cmd_reprovision },
     /* ---- The tool's own ---- */
     { "nodes", "nodes", "the provisioner's node database", NULL, 0, 0, 0, CMD_WORLD, cmd_nodes },
     { "devices", "devices", "what the last scans found", NULL, 0, 0, 0, CMD_WORLD, cmd_devices },

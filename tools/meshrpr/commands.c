@@ -48,32 +48,7 @@ static int fail(struct cmd_ctx *c, int code, const char *fmt, ...)
 /* What a failed request means, in words. */
 static const char *req_error(int err)
 {
-    switch (err) {
-    case -ETIMEDOUT:
-        return "no answer in time";
-    case -EBUSY:
-        return "busy: a request of this kind or a link through this server is in progress";
-    case -EINVAL:
-        return "invalid arguments";
-    case -ENOTSUP:
-        return "not supported";
-    case -EEXIST:
-        return "the device is already in the node database";
-    case -ENOMEM:
-        return "every provisioning link of the client is in use";
-    case -ECONNREFUSED:
-        return "the server refused to open the link";
-    case -ECONNABORTED:
-        return "the link ended before the server answered";
-    case -ENOENT:
-        return "no such node in the database";
-    case -EADDRNOTAVAIL:
-        return "the provisioner is not provisioned";
-    case -ENOBUFS:
-        return "no transport buffer free";
-    default:
-        return strerror(-err);
-    }
+    return tool_errno_text(err);
 }
 
 static int req_fail(struct cmd_ctx *c, const char *what, int err)
@@ -81,8 +56,9 @@ static int req_fail(struct cmd_ctx *c, const char *what, int err)
     char addr[7];
 
     tool_addr_str(addr, c->srv.addr);
-    return fail(c, TOOL_EXIT_FAIL, "%s through %s failed: %s (%d)", what, addr, req_error(err),
-                err);
+    /* The errno name only in the JSON result, for scripts; people read the words. */
+    out_str(c->out.root, "errno", tool_errno_name(err));
+    return fail(c, TOOL_EXIT_FAIL, "%s through %s failed: %s", what, addr, req_error(err));
 }
 
 static void add_server(struct cmd_ctx *c)
@@ -466,6 +442,65 @@ static bool server_for(struct cmd_ctx *c, const uint8_t uuid[16], uint16_t *serv
     return best != NULL;
 }
 
+/*
+ * What can be known before any radio work about provisioning a device (uuid, NULL for an NPPI
+ * address refresh) onto net_idx at addr (0: the lowest free): the subnet exists, the device is
+ * not in the database yet, the address is free and inside the provisioner's range, and the
+ * database has room. The device's element count comes only with its Provisioning
+ * Capabilities, so a multi-element device that does not fit at addr is found then.
+ * @return TOOL_EXIT_OK, or TOOL_EXIT_USAGE with the error printed.
+ */
+static int precheck_new_node(struct cmd_ctx *c, const uint8_t *uuid, uint16_t net_idx,
+                             uint16_t addr)
+{
+    struct meshrpr_cdb *cdb = &c->w->cdb;
+    const struct meshrpr_cdb_node *owner;
+    char a[7];
+
+    if (meshrpr_cdb_subnet_get(cdb, net_idx) == NULL) {
+        return fail(c, TOOL_EXIT_USAGE, "no NetKey with index %u in the database (see keys)",
+                    (unsigned)net_idx);
+    }
+    if (uuid != NULL && (owner = meshrpr_cdb_node_by_uuid(cdb, uuid)) != NULL) {
+        tool_addr_str(a, owner->addr);
+        return fail(c, TOOL_EXIT_USAGE,
+                    "the device is already in the node database, as %s (reprovision-remote "
+                    "changes a node; node-remove forgets it)",
+                    a);
+    }
+    if (uuid != NULL && meshrpr_cdb_node_count(cdb) >= MESHRPR_CDB_NODE_COUNT) {
+        return fail(c, TOOL_EXIT_USAGE,
+                    "the node database is full (%d nodes, MESHRPR_CDB_NODE_COUNT): remove a node "
+                    "first (node-remove)",
+                    MESHRPR_CDB_NODE_COUNT);
+    }
+    if (addr == 0) {
+        if (meshrpr_cdb_free_addr_get(cdb, 1) == 0) {
+            return fail(c, TOOL_EXIT_USAGE,
+                        "no unicast address is free in the provisioner's range 0x%04x..0x%04x",
+                        (unsigned)cdb->alloc_low, (unsigned)cdb->alloc_high);
+        }
+        return TOOL_EXIT_OK;
+    }
+    tool_addr_str(a, addr);
+    if (addr < cdb->alloc_low || addr > cdb->alloc_high) {
+        return fail(c, TOOL_EXIT_USAGE,
+                    "ADDR %s is outside the provisioner's unicast range 0x%04x..0x%04x", a,
+                    (unsigned)cdb->alloc_low, (unsigned)cdb->alloc_high);
+    }
+    owner = meshrpr_cdb_node_get(cdb, addr);
+    if (owner != NULL) {
+        const struct world_node *wn = world_node_by_uuid(c->w, owner->uuid);
+        char o[7];
+        tool_addr_str(o, owner->addr);
+        return fail(c, TOOL_EXIT_USAGE,
+                    "ADDR %s is taken: it is %s of node %s%s%s%s (0: the lowest free)", a,
+                    owner->addr == addr ? "the primary address" : "an element address", o,
+                    wn != NULL ? " (" : "", wn != NULL ? wn->name : "", wn != NULL ? ")" : "");
+    }
+    return TOOL_EXIT_OK;
+}
+
 int cmd_provision_remote(struct cmd_ctx *c, int argc, char *const *argv)
 {
     uint64_t since_ms = building_now_ms(c->b);
@@ -496,6 +531,10 @@ int cmd_provision_remote(struct cmd_ctx *c, int argc, char *const *argv)
     }
     if (c->a->set[OPT_STATIC_OOB] && static_len == 0) {
         return fail(c, TOOL_EXIT_USAGE, "bad --static-oob (1 to 16 octets of hex)");
+    }
+    rc = precheck_new_node(c, uuid, (uint16_t)net_idx, addr);
+    if (rc != TOOL_EXIT_OK) {
+        return rc;
     }
     if (!c->a->set[OPT_SERVER]) {
         uint16_t found;
@@ -554,19 +593,31 @@ static int parse_bool(const char *s, bool *out)
     return 0;
 }
 
+/* --procedure: key, composition or address (the NPPI procedures, MshPRTv1.1 §3.11.8). */
+static int parse_procedure(struct cmd_ctx *c, unsigned *procedure)
+{
+    const char *v = c->a->val[OPT_PROCEDURE];
+
+    if (strcmp(v, "key") == 0) {
+        *procedure = BT_MESH_RPR_NODE_REFRESH_DEVKEY;
+    } else if (strcmp(v, "composition") == 0) {
+        *procedure = BT_MESH_RPR_NODE_REFRESH_COMPOSITION;
+    } else if (strcmp(v, "address") == 0) {
+        *procedure = BT_MESH_RPR_NODE_REFRESH_ADDR;
+    } else {
+        return fail(c, TOOL_EXIT_USAGE, "bad --procedure \"%s\" (key, composition or address)", v);
+    }
+    return TOOL_EXIT_OK;
+}
+
+static int nppi_run(struct cmd_ctx *c, uint16_t addr, bool comp);
+
 int cmd_reprovision_remote(struct cmd_ctx *c, int argc, char *const *argv)
 {
-    uint64_t since_ms;
-    const struct meshrpr_cdb_node *entry;
-    struct b_outcome o;
-    struct b_target *t;
-    struct bt_mesh_rpr_node srv = c->srv;
-    uint8_t old_key[16], uuid[16];
     uint16_t addr;
     bool comp = false;
-    unsigned procedure, elements = 0, models = 0;
-    char why[160], from[7], to[7], took[24];
-    int err;
+    unsigned procedure;
+    int rc;
 
     add_server(c);
     if (tool_parse_addr(argv[0], true, &addr) != 0) {
@@ -577,6 +628,88 @@ int cmd_reprovision_remote(struct cmd_ctx *c, int argc, char *const *argv)
     }
     if (argc > 1 && parse_bool(argv[1], &comp) != 0) {
         return fail(c, TOOL_EXIT_USAGE, "bad COMP_CHANGED \"%s\" (0 or 1)", argv[1]);
+    }
+    if (c->a->set[OPT_PROCEDURE]) {
+        /* The explicit choice must agree with what ADDR and COMP_CHANGED say. */
+        if ((rc = parse_procedure(c, &procedure)) != TOOL_EXIT_OK) {
+            return rc;
+        }
+        if (procedure == BT_MESH_RPR_NODE_REFRESH_ADDR && addr == c->srv.addr) {
+            return fail(c, TOOL_EXIT_USAGE,
+                        "--procedure address needs a new ADDR (0: the lowest free)");
+        }
+        if (procedure != BT_MESH_RPR_NODE_REFRESH_ADDR && addr != c->srv.addr) {
+            return fail(c, TOOL_EXIT_USAGE,
+                        "--procedure %s keeps the address: ADDR must be the node's own",
+                        c->a->val[OPT_PROCEDURE]);
+        }
+        if (argc > 1 && comp != (procedure == BT_MESH_RPR_NODE_REFRESH_COMPOSITION)) {
+            return fail(c, TOOL_EXIT_USAGE, "COMP_CHANGED %s contradicts --procedure %s", argv[1],
+                        c->a->val[OPT_PROCEDURE]);
+        }
+        comp = procedure == BT_MESH_RPR_NODE_REFRESH_COMPOSITION;
+    }
+    return nppi_run(c, addr, comp);
+}
+
+int cmd_reprovision(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    uint16_t node, addr;
+    unsigned procedure;
+    int rc;
+
+    if (tool_parse_addr(argv[0], false, &node) != 0) {
+        return fail(c, TOOL_EXIT_USAGE, "bad NODE \"%s\" (a node's primary address, e.g. 0x0005)",
+                    argv[0]);
+    }
+    if ((rc = parse_procedure(c, &procedure)) != TOOL_EXIT_OK) {
+        return rc;
+    }
+    if ((rc = command_server(c, node)) != TOOL_EXIT_OK) {
+        return rc;
+    }
+    add_server(c);
+    if (procedure == BT_MESH_RPR_NODE_REFRESH_ADDR) {
+        if (argc < 2) {
+            return fail(c, TOOL_EXIT_USAGE,
+                        "--procedure address needs NEW_ADDR (0: the lowest free)");
+        }
+        if (tool_parse_addr(argv[1], true, &addr) != 0 || addr == node) {
+            return fail(c, TOOL_EXIT_USAGE,
+                        "bad NEW_ADDR \"%s\" (a unicast address other than the node's, or 0 for "
+                        "the lowest free)",
+                        argv[1]);
+        }
+    } else {
+        if (argc > 1) {
+            return fail(c, TOOL_EXIT_USAGE, "--procedure %s takes no NEW_ADDR",
+                        c->a->val[OPT_PROCEDURE]);
+        }
+        addr = node;
+    }
+    return nppi_run(c, addr, procedure == BT_MESH_RPR_NODE_REFRESH_COMPOSITION);
+}
+
+/* Run one NPPI procedure on the node c->srv: addr its new address (its own: key or composition
+ * refresh, comp choosing), and report. */
+static int nppi_run(struct cmd_ctx *c, uint16_t addr, bool comp)
+{
+    uint64_t since_ms;
+    const struct meshrpr_cdb_node *entry;
+    struct b_outcome o;
+    struct b_target *t;
+    struct bt_mesh_rpr_node srv = c->srv;
+    uint8_t old_key[16], uuid[16];
+    unsigned procedure, elements = 0, models = 0;
+    char why[160], from[7], to[7], took[24];
+    int err;
+
+    if (addr != srv.addr) {
+        /* The new address must be free before anything is sent. */
+        int rc = precheck_new_node(c, NULL, srv.net_idx, addr);
+        if (rc != TOOL_EXIT_OK) {
+            return rc;
+        }
     }
     /* NPPI comes with the Remote Provisioning Server's NPPI handler: without it every Link
      * Open(NPPI) is refused. Check first, so nothing is sent for a procedure that cannot
@@ -707,6 +840,18 @@ int cmd_nodes(struct cmd_ctx *c, int argc, char *const *argv)
     return TOOL_EXIT_OK;
 }
 
+/* The Scan Report (not extended) of f's device through f's server, or NULL. */
+static const struct world_found *beacon_of(const struct world *w, const struct world_found *f)
+{
+    for (size_t i = 0; i < w->found_count; i++) {
+        const struct world_found *g = &w->found[i];
+        if (!g->ext && g->server == f->server && memcmp(g->uuid, f->uuid, 16) == 0) {
+            return g;
+        }
+    }
+    return NULL;
+}
+
 int cmd_devices(struct cmd_ctx *c, int argc, char *const *argv)
 {
     cJSON *arr = out_arr(c->out.root, "devices");
@@ -720,12 +865,20 @@ int cmd_devices(struct cmd_ctx *c, int argc, char *const *argv)
         cJSON *o = out_arr_obj(arr);
         char id[33], srv[7], at[24], details[256], oob[96];
 
+        const struct world_found *heard = f->ext ? beacon_of(c->w, f) : f;
+        char rssi[8] = "-";
+
         tool_uuid_str(id, f->uuid);
         tool_addr_str(srv, f->server);
         tool_time_str(at, f->time_ms);
         out_str(o, "uuid", id);
         out_num(o, "server", f->server);
-        out_num(o, "rssi", f->rssi);
+        if (heard != NULL) {
+            /* An Extended Scan Report carries no RSSI (MshPRTv1.1 §4.3.4): the server's
+             * Scan Report of the same device says how well it hears it. */
+            snprintf(rssi, sizeof(rssi), "%d", heard->rssi);
+            out_num(o, "rssi", heard->rssi);
+        }
         out_num(o, "oob_info", f->oob_info);
         out_bool(o, "extended", f->ext);
         out_num(o, "time_ms", (double)f->time_ms);
@@ -750,7 +903,7 @@ int cmd_devices(struct cmd_ctx *c, int argc, char *const *argv)
             snprintf(details + used, sizeof(details) - used, "; provisioned as 0x%04x",
                      (unsigned)entry->addr);
         }
-        out_text(&c->out, "%-32s %-7s %-5d %-9s %s", id, srv, f->rssi, at, details);
+        out_text(&c->out, "%-32s %-7s %-5s %-9s %s", id, srv, rssi, at, details);
     }
     out_text(&c->out, "%zu scan result%s", c->w->found_count, c->w->found_count == 1 ? "" : "s");
     return TOOL_EXIT_OK;
@@ -979,8 +1132,8 @@ static int parse_world_params(struct cmd_ctx *c, struct world_params *p, unsigne
         p->servers = (unsigned)v;
     }
     if (a->set[OPT_DEVICES]) {
-        if (tool_parse_u64(a->val[OPT_DEVICES], 0, WORLD_MAX_DEVICES, &v) != 0) {
-            return fail(c, TOOL_EXIT_USAGE, "bad --devices (0..%d)", WORLD_MAX_DEVICES);
+        if (tool_parse_u64(a->val[OPT_DEVICES], 0, world_max_devices(NULL), &v) != 0) {
+            return fail(c, TOOL_EXIT_USAGE, "bad --devices (0..%u)", world_max_devices(NULL));
         }
         p->devices = (unsigned)v;
     }
@@ -992,6 +1145,14 @@ static int parse_world_params(struct cmd_ctx *c, struct world_params *p, unsigne
     }
     if (a->set[OPT_SEED] && tool_parse_u64(a->val[OPT_SEED], 0, 9007199254740991ull, &p->seed)) {
         return fail(c, TOOL_EXIT_USAGE, "bad --seed (0..2^53-1)");
+    }
+    if (!a->set[OPT_SEED]) {
+        /* Worlds must not share keys: a new one is seeded from the OS (--seed repeats one). */
+        if (tool_random_seed(&p->seed) != 0) {
+            return fail(c, TOOL_EXIT_FAIL,
+                        "cannot read the OS random source for a seed (give "
+                        "--seed N)");
+        }
     }
     if (a->set[OPT_LOSS] && tool_parse_double(a->val[OPT_LOSS], 0, 0.9, &p->loss) != 0) {
         return fail(c, TOOL_EXIT_USAGE, "bad --loss (a probability, 0..0.9)");

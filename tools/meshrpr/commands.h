@@ -35,6 +35,9 @@ struct cmd_ctx {
     bool shell;
     /* --server, resolved against the database. */
     struct bt_mesh_rpr_node srv;
+    /* The descriptor holding the world's lock (lock.h), or -1; saves keep it (world_save_locked).
+     */
+    int lock_fd;
     /* The shell's state (shell.h), NULL outside the shell. */
     struct shell_state *sh;
 };

@@ -201,7 +201,8 @@ static void scan_round(struct demo *d)
                               building_hops(b, i) == 1 ? "" : "s", (unsigned)caps.max_devs,
                               caps.active_scan ? "yes" : "no");
         } else {
-            building_progress(b, "%s: Scan Capabilities Get failed (%d)", addr, err);
+            building_progress(b, "%s: Scan Capabilities Get failed (%s)", addr,
+                              tool_errno_text(err));
         }
         err = -ETIMEDOUT;
         for (unsigned k = 0; k < DEMO_REQUEST_TRIES && err == -ETIMEDOUT; k++) {
@@ -354,7 +355,7 @@ static void ext_scan(struct demo *d)
         err = bt_mesh_rpr_scan_start_ext(building_rpr_cli(b), &srv, uuid, DEMO_EXT_SCAN_S, types,
                                          sizeof(types));
         if (err != 0) {
-            building_progress(b, "Extended Scan Start failed (%d)", err);
+            building_progress(b, "Extended Scan Start failed (%s)", tool_errno_text(err));
             (void)building_run_for(b, 1000);
             continue;
         }
@@ -635,7 +636,7 @@ static void nppi_run(struct demo *d, struct demo_nppi *n)
                                          n->procedure == BT_MESH_RPR_NODE_REFRESH_COMPOSITION);
         if (err != 0) {
             building_target_del(b, t);
-            snprintf(n->why, sizeof(n->why), "the link did not open (%d)", err);
+            snprintf(n->why, sizeof(n->why), "the link did not open (%s)", tool_errno_text(err));
             (void)building_run_for(b, 2000);
             continue;
         }
@@ -869,8 +870,8 @@ int demo_run(struct cmd_ctx *c)
         p.servers = (unsigned)v;
     }
     if (a->set[OPT_DEVICES]) {
-        if (tool_parse_u64(a->val[OPT_DEVICES], 1, WORLD_MAX_DEVICES, &v) != 0) {
-            tool_error("bad --devices (1..%d)", WORLD_MAX_DEVICES);
+        if (tool_parse_u64(a->val[OPT_DEVICES], 1, world_max_devices(NULL), &v) != 0) {
+            tool_error("bad --devices (1..%u)", world_max_devices(NULL));
             return TOOL_EXIT_USAGE;
         }
         p.devices = (unsigned)v;

@@ -7,14 +7,18 @@
  * when it fails, so a failed command leaves the file as it was). Uses the library's public API
  * only, the simulator, and the POSIX helpers (Mesh CDB JSON).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "building.h"
 #include "commands.h"
+#include "lock.h"
 #include "output.h"
 #include "util.h"
 #include "world.h"
@@ -52,18 +56,37 @@ static int run_world_command(const struct command *cmd, struct cmd_ctx *c)
     const char *path = c->a->val[OPT_WORLD];
     struct building_opts bo;
     char err[320];
+    uint64_t lock_wait_s = TOOL_LOCK_WAIT_S;
     int rc, stop_rc = 0;
 
     rc = commands_building_opts(c->a, &bo);
     if (rc != TOOL_EXIT_OK) {
         return rc;
     }
+    if (c->a->set[OPT_LOCK_WAIT] &&
+        tool_parse_u64(c->a->val[OPT_LOCK_WAIT], 0, 86400, &lock_wait_s) != 0) {
+        tool_error("bad --lock-wait (seconds, 0..86400)");
+        return TOOL_EXIT_USAGE;
+    }
+    if (cmd->flags & CMD_BUILDING) {
+        /* A command that changes the world has it to itself from load to save, so parallel
+         * invocations take turns (reads need no lock: a save replaces the file at once). */
+        c->lock_fd = tool_lock(path, (unsigned)lock_wait_s, err, sizeof(err));
+        if (c->lock_fd < 0) {
+            tool_error("cannot use the world: %s", err);
+            return TOOL_EXIT_WORLD;
+        }
+    }
     c->w = world_alloc();
     if (c->w == NULL) {
+        tool_unlock(c->lock_fd);
+        c->lock_fd = -1;
         tool_error("out of memory");
         return TOOL_EXIT_FAIL;
     }
     if (world_load(c->w, path, err, sizeof(err)) != 0) {
+        tool_unlock(c->lock_fd);
+        c->lock_fd = -1;
         tool_error("cannot use the world: %s", err);
         out_str(c->out.root, "error", err);
         world_free(c->w);
@@ -87,7 +110,8 @@ static int run_world_command(const struct command *cmd, struct cmd_ctx *c)
             /* Let acknowledgements and link closes finish, then save the network as it is. */
             building_settle(c->b, SETTLE_MS);
             c->w->generation++;
-            if (world_save(c->w, path, err, sizeof(err)) != 0) {
+            if (world_save_locked(c->w, path, c->lock_fd >= 0 ? &c->lock_fd : NULL, err,
+                                  sizeof(err)) != 0) {
                 tool_error("%s (the world file is unchanged)", err);
                 rc = TOOL_EXIT_WORLD;
             }
@@ -104,14 +128,51 @@ static int run_world_command(const struct command *cmd, struct cmd_ctx *c)
     }
     if (rc == TOOL_EXIT_OK && c->a->set[OPT_CDB]) {
         world_cdb_timestamp(c->w);
-        if (meshrpr_cdb_save(&c->w->cdb, c->a->val[OPT_CDB]) != 0) {
-            tool_error("cannot write the database to %s", c->a->val[OPT_CDB]);
+        int e = meshrpr_cdb_save(&c->w->cdb, c->a->val[OPT_CDB]);
+        if (e != 0) {
+            tool_error("cannot write the database to %s: %s", c->a->val[OPT_CDB],
+                       tool_errno_text(e));
             rc = TOOL_EXIT_FAIL;
         }
     }
+    tool_unlock(c->lock_fd);
+    c->lock_fd = -1;
     world_free(c->w);
     c->w = NULL;
     return rc;
+}
+
+/* Whether the file an option names can be written (and replaced, as saves write a temporary
+ * file next to it and rename it), checked before any work so a command never runs to the end
+ * and then finds it cannot write its result. @return TOOL_EXIT_OK or TOOL_EXIT_USAGE. */
+static int output_writable(struct out *o, enum opt_id opt, const char *path)
+{
+    char dir[1024];
+    const char *slash = strrchr(path, '/');
+    int fd, e = 0;
+
+    snprintf(dir, sizeof(dir), "%.*s", slash == NULL ? 1 : (int)(slash - path + (slash == path)),
+             slash == NULL ? "." : path);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        close(fd);
+        unlink(path);
+    } else if (errno != EEXIST) {
+        e = errno;
+    } else if (access(path, W_OK) != 0) {
+        e = errno;
+    } else if (access(dir, W_OK | X_OK) != 0) {
+        e = errno;
+    }
+    if (e != 0) {
+        char msg[1200];
+        snprintf(msg, sizeof(msg), "cannot write --%s %s: %s (nothing was run)", args_opt_name(opt),
+                 path, e == ENOENT ? "no such directory" : tool_errno_text(-e));
+        tool_error("%s", msg);
+        out_str(o->root, "error", msg);
+        return TOOL_EXIT_USAGE;
+    }
+    return TOOL_EXIT_OK;
 }
 
 /* A usage error before the command ran: the message, and with --json a result that carries it. */
@@ -170,11 +231,18 @@ int main(int argc, char **argv)
     }
     memset(&c, 0, sizeof(c));
     c.a = &a;
+    c.lock_fd = -1;
     if (out_begin(&c.out, a.set[OPT_JSON], cmd->name) != 0) {
         tool_error("out of memory");
         return TOOL_EXIT_FAIL;
     }
     rc = command_check(cmd, &c);
+    if (rc == TOOL_EXIT_OK && a.set[OPT_CDB]) {
+        rc = output_writable(&c.out, OPT_CDB, a.val[OPT_CDB]);
+    }
+    if (rc == TOOL_EXIT_OK && a.set[OPT_PCAP]) {
+        rc = output_writable(&c.out, OPT_PCAP, a.val[OPT_PCAP]);
+    }
     if (rc == TOOL_EXIT_OK && !(cmd->flags & (CMD_WORLD | CMD_WORLD_OPT)) && a.set[OPT_WORLD]) {
         rc = TOOL_EXIT_USAGE;
         tool_error("%s does not use --world", cmd->name);

@@ -99,9 +99,9 @@ static void shell_line(struct shell *s, char *line)
         s->failures++;
         return;
     }
-    bad_opt =
-        args_first_disallowed(&la, ~(OPT_BIT(OPT_WORLD) | OPT_BIT(OPT_PCAP) | OPT_BIT(OPT_CDB) |
-                                     OPT_BIT(OPT_LOG) | OPT_BIT(OPT_VERSION) | OPT_BIT(OPT_MAN)));
+    bad_opt = args_first_disallowed(
+        &la, ~(OPT_BIT(OPT_WORLD) | OPT_BIT(OPT_PCAP) | OPT_BIT(OPT_CDB) | OPT_BIT(OPT_LOG) |
+               OPT_BIT(OPT_VERSION) | OPT_BIT(OPT_MAN) | OPT_BIT(OPT_LOCK_WAIT)));
     if (bad_opt != OPT_COUNT) {
         tool_error("--%s is an option of the program, not of the shell's commands",
                    args_opt_name(bad_opt));
@@ -136,6 +136,7 @@ static void shell_line(struct shell *s, char *line)
     lc.a = &la;
     lc.shell = true;
     lc.sh = &s->st;
+    lc.lock_fd = -1;
     if (out_begin(&lc.out, la.set[OPT_JSON] || c->a->set[OPT_JSON], cmd->name) != 0) {
         tool_error("out of memory");
         s->failures++;
@@ -161,7 +162,8 @@ static void shell_line(struct shell *s, char *line)
         /* Keep the file in step, so an interrupted session loses nothing. */
         c->w->time_ms = building_now_ms(c->b);
         c->w->generation++;
-        if (world_save(c->w, s->path, err, sizeof(err)) != 0) {
+        if (world_save_locked(c->w, s->path, c->lock_fd >= 0 ? &c->lock_fd : NULL, err,
+                              sizeof(err)) != 0) {
             tool_error("%s", err);
             s->world_rc = TOOL_EXIT_WORLD;
             s->failures++;

@@ -58,6 +58,104 @@ int tool_stdout_close_rc(int rc)
     return rc != TOOL_EXIT_OK ? rc : out_rc;
 }
 
+const char *tool_errno_text(int err)
+{
+    switch (err) {
+    case -ETIMEDOUT:
+        return "no answer in time";
+    case -EBUSY:
+        return "busy: a request of this kind or a link through this server is in progress";
+    case -EINVAL:
+        return "the stack refused the arguments";
+    case -ENOTSUP:
+        return "not supported";
+    case -EEXIST:
+        return "the device is already in the node database";
+    case -ENOMEM:
+        return "every provisioning link of the client is in use";
+    case -ECONNREFUSED:
+        return "the server refused to open the link";
+    case -ECONNABORTED:
+        return "the link ended before the server answered";
+    case -ENOENT:
+        return "no such node in the database";
+    case -EADDRNOTAVAIL:
+        return "the provisioner is not provisioned";
+    case -ENOBUFS:
+        return "no transport buffer free";
+    case -ENOSPC:
+        return "no room left (database or disk full)";
+    case -EALREADY:
+        return "already in progress";
+    case -EAGAIN:
+        return "temporarily unavailable, try again";
+    case -EIO:
+        return "input/output error";
+    case -EACCES:
+    case -EPERM:
+        return "permission denied";
+    default:
+        return err < 0 ? strerror(-err) : "unknown error";
+    }
+}
+
+const char *tool_errno_name(int err)
+{
+    static const struct {
+        int err;
+        const char *name;
+    } names[] = {
+        { ETIMEDOUT, "ETIMEDOUT" },
+        { EBUSY, "EBUSY" },
+        { EINVAL, "EINVAL" },
+        { ENOTSUP, "ENOTSUP" },
+        { EEXIST, "EEXIST" },
+        { ENOMEM, "ENOMEM" },
+        { ECONNREFUSED, "ECONNREFUSED" },
+        { ECONNABORTED, "ECONNABORTED" },
+        { ENOENT, "ENOENT" },
+        { EADDRNOTAVAIL, "EADDRNOTAVAIL" },
+        { ENOBUFS, "ENOBUFS" },
+        { ENOSPC, "ENOSPC" },
+        { EALREADY, "EALREADY" },
+        { EAGAIN, "EAGAIN" },
+        { EIO, "EIO" },
+        { EACCES, "EACCES" },
+        { EPERM, "EPERM" },
+        { ENODEV, "ENODEV" },
+        { EMSGSIZE, "EMSGSIZE" },
+        { ENXIO, "ENXIO" },
+    };
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (-err == names[i].err) {
+            return names[i].name;
+        }
+    }
+    return "EUNKNOWN";
+}
+
+int tool_random_seed(uint64_t *seed)
+{
+    uint8_t b[8];
+    FILE *f = fopen("/dev/urandom", "rb");
+    size_t n = f != NULL ? fread(b, 1, sizeof(b), f) : 0;
+
+    if (f != NULL) {
+        fclose(f);
+    }
+    if (n != sizeof(b)) {
+        return -EIO;
+    }
+    *seed = 0;
+    for (size_t i = 0; i < sizeof(b); i++) {
+        *seed = (*seed << 8) | b[i];
+    }
+    /* Below 10^15: exact in JSON, and cJSON prints it as an integer (15 digits). */
+    *seed %= 1000000000000000ull;
+    return 0;
+}
+
 void tool_msg(char *buf, size_t size, const char *fmt, ...)
 {
     va_list ap;

@@ -41,6 +41,15 @@ int tool_stdout_close_rc(int rc);
 /* snprintf into a caller's message buffer (NULL or size 0: nothing). */
 void tool_msg(char *buf, size_t size, const char *fmt, ...) TOOL_PRINTF(3, 4);
 
+/* What a negative errno from the library means, in words (never a bare number). */
+const char *tool_errno_text(int err);
+
+/* The symbolic name of a negative errno ("EINVAL"), for --json results. */
+const char *tool_errno_name(int err);
+
+/* A seed from the OS random source, 0..10^15-1 (exact in JSON). @return 0 or -EIO. */
+int tool_random_seed(uint64_t *seed);
+
 /* Lower-case hex of len octets into out (room for 2 * len + 1). */
 void tool_hex(char *out, const uint8_t *data, size_t len);
 

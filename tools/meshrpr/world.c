@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,26 +55,72 @@ void world_free(struct world *w)
     free(w);
 }
 
+/* Nodes a building may have besides the provisioner: its replay protection list less two
+ * entries for NPPI address refreshes (see world_params_check()). */
+static unsigned max_nodes(void)
+{
+    return MESHRPR_RPL_SIZE - 2;
+}
+
+/* The most devices servers servers can bring: 4 per server, within max_nodes(). */
+static unsigned max_devices_for(unsigned servers)
+{
+    unsigned by_scan = 4 * servers;
+    unsigned by_rpl = servers < max_nodes() ? max_nodes() - servers : 0;
+    unsigned n = by_scan < by_rpl ? by_scan : by_rpl;
+
+    return n < WORLD_MAX_DEVICES ? n : WORLD_MAX_DEVICES;
+}
+
+unsigned world_max_devices(unsigned *servers)
+{
+    unsigned best = 0, best_servers = 1;
+
+    for (unsigned s = 1; s <= WORLD_MAX_SERVERS; s++) {
+        if (max_devices_for(s) > best) {
+            best = max_devices_for(s);
+            best_servers = s;
+        }
+    }
+    if (servers != NULL) {
+        *servers = best_servers;
+    }
+    return best;
+}
+
 int world_params_check(const struct world_params *p, char *err, size_t err_size)
 {
-    const unsigned max_nodes = MESHRPR_RPL_SIZE - 2;
+    unsigned best_servers;
+    unsigned most = world_max_devices(&best_servers);
 
     if (p->servers < 1 || p->servers > WORLD_MAX_SERVERS) {
         tool_msg(err, err_size, "--servers: 1 to %d", WORLD_MAX_SERVERS);
         return -EINVAL;
     }
-    if (p->devices > 4 * p->servers) {
+    if (p->devices > most) {
         tool_msg(err, err_size,
-                 "--devices %u needs --servers %u or more (each server's scan reports 4 devices "
-                 "at most)",
-                 p->devices, (p->devices + 3) / 4);
+                 "--devices %u: at most %u devices (with --servers %u): each server's scan "
+                 "reports 4 devices at most, and servers and devices together are at most %u, "
+                 "as the provisioner's replay protection list holds %d sources "
+                 "(MESHRPR_RPL_SIZE)",
+                 p->devices, most, best_servers, max_nodes(), MESHRPR_RPL_SIZE);
         return -EINVAL;
     }
-    if (p->servers + p->devices > max_nodes) {
-        tool_msg(err, err_size,
-                 "--servers %u --devices %u: at most %u nodes besides the provisioner, whose "
-                 "replay protection list holds %d sources (MESHRPR_RPL_SIZE)",
-                 p->servers, p->devices, max_nodes, MESHRPR_RPL_SIZE);
+    if (p->devices > max_devices_for(p->servers)) {
+        unsigned need = (p->devices + 3) / 4;
+        if (p->devices > 4 * p->servers && need + p->devices <= max_nodes()) {
+            tool_msg(err, err_size,
+                     "--devices %u needs --servers %u or more (each server's scan reports 4 "
+                     "devices at most)",
+                     p->devices, need);
+        } else {
+            tool_msg(err, err_size,
+                     "--servers %u --devices %u: at most %u nodes besides the provisioner, whose "
+                     "replay protection list holds %d sources (MESHRPR_RPL_SIZE): with %u "
+                     "servers at most %u devices",
+                     p->servers, p->devices, max_nodes(), MESHRPR_RPL_SIZE, p->servers,
+                     max_devices_for(p->servers));
+        }
         return -EINVAL;
     }
     return 0;
@@ -401,7 +448,7 @@ char *world_to_text(struct world *w, char *err, size_t err_size)
     world_cdb_timestamp(w);
     rc = meshrpr_cdb_json_print(&w->cdb, &cdb_text, &cdb_len);
     if (rc != 0) {
-        tool_msg(err, err_size, "the node database is not valid (%d)", rc);
+        tool_msg(err, err_size, "the node database is not valid (%s)", tool_errno_text(rc));
         cJSON_Delete(root);
         return NULL;
     }
@@ -477,6 +524,11 @@ nomem:
 
 int world_save(struct world *w, const char *path, char *err, size_t err_size)
 {
+    return world_save_locked(w, path, NULL, err, err_size);
+}
+
+int world_save_locked(struct world *w, const char *path, int *lock_fd, char *err, size_t err_size)
+{
     char *text = world_to_text(w, err, err_size);
     char *tmp;
     size_t len;
@@ -515,11 +567,24 @@ int world_save(struct world *w, const char *path, char *err, size_t err_size)
     if (rc == 0 && (write(fd, "\n", 1) != 1 || fsync(fd) != 0)) {
         rc = -EIO;
     }
-    if (close(fd) != 0 && rc == 0) {
+    /* The holder of the world's lock (lock.h) locks the new file before it takes the path, so
+     * the lock never leaves it across the save. Nobody else knows the file yet: no wait. */
+    if (rc == 0 && lock_fd != NULL && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        rc = -errno;
+    }
+    if (lock_fd == NULL && close(fd) != 0 && rc == 0) {
         rc = -EIO;
     }
     if (rc == 0 && rename(tmp, path) != 0) {
         rc = -errno;
+    }
+    if (lock_fd != NULL) {
+        if (rc == 0) {
+            close(*lock_fd);
+            *lock_fd = fd;
+        } else {
+            close(fd);
+        }
     }
     if (rc != 0) {
         tool_msg(err, err_size, "cannot write %s: %s", path, strerror(-rc));

@@ -134,6 +134,9 @@ struct world_params {
  */
 int world_params_check(const struct world_params *p, char *err, size_t err_size);
 
+/* The most devices a building may have, and (servers, may be NULL) with how many servers. */
+unsigned world_max_devices(unsigned *servers);
+
 /* A new world (calloc'ed, every store initialised); free it with world_free(). */
 struct world *world_alloc(void);
 void world_free(struct world *w);
@@ -149,6 +152,10 @@ int world_load(struct world *w, const char *path, char *err, size_t err_size);
 
 /* Write the world atomically. @return 0 or a negative errno (the old file is untouched). */
 int world_save(struct world *w, const char *path, char *err, size_t err_size);
+
+/* The same for the holder of the world's lock (*lock_fd from tool_lock(), lock.h): the new file
+ * is locked before it replaces the old one, and *lock_fd becomes its descriptor. */
+int world_save_locked(struct world *w, const char *path, int *lock_fd, char *err, size_t err_size);
 
 /* The world as formatted JSON text (malloc'ed). @return NULL on error. */
 char *world_to_text(struct world *w, char *err, size_t err_size);
