@@ -181,17 +181,21 @@ int bt_mesh_rpr_link_close(struct bt_mesh_rpr_cli *cli, const struct bt_mesh_rpr
  * link_close report BT_MESH_PROV_REMOTE, node_added reports success. The client's node must be
  * provisioned, know the NetKey net_idx and have a node database.
  *
- * Called outside the event loop, it waits (at most the client timeout) for the server's answer
- * to the Link Open, so a refusal comes back here; called from a callback it returns once the
- * Link Open is sent, and a refusal then ends the provisioning (no link_open, no link_close:
- * see link_changed and meshrpr_prov_last_result()).
+ * Called outside the event loop, it waits for the server's answer to the Link Open (repeating
+ * it, at most the Link Open timeout, 10 s), so a refusal or a server that never answers comes
+ * back here; called from a callback it returns once the Link Open is sent, and a refusal then
+ * ends the provisioning (no link_open, no link_close: see link_changed and
+ * meshrpr_prov_last_result()). A server that answers "Success, Link Active" for a link it kept
+ * from before this client restarted (MshPRTv1.1 §4.4.5.5.2.2) is told to close it, and the
+ * link is opened again.
  *
  * @param addr primary address to assign, or 0 for the lowest free range in the database
  * @return 0; -EINVAL (bad arguments, unprovisioned node, unknown NetKey); -ENOTSUP (no node
  *         database); -EEXIST (the UUID is in the database); -EBUSY (a link to this server is in
  *         use, or this UUID is being provisioned); -ENOMEM (all links or provisioning sessions
- *         in use); -ECONNREFUSED (the server refused the Link Open); -ECONNABORTED (the link
- *         ended before the server answered); or a send error.
+ *         in use); -ECONNREFUSED (the server refused the Link Open); -ETIMEDOUT (the server
+ *         never answered the Link Open: the link is given up); -ECONNABORTED (the link ended
+ *         before the server answered); or a send error.
  */
 int bt_mesh_provision_remote(struct bt_mesh_rpr_cli *cli, const struct bt_mesh_rpr_node *srv,
                              const uint8_t uuid[16], uint16_t net_idx, uint16_t addr);

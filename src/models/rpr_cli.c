@@ -64,6 +64,13 @@ enum link_state {
  * the same client for the same device as the first one (§4.4.5.5.2.2). */
 #define OPEN_REPEAT_MS  2000u
 #define OPEN_REPEAT_MAX 4
+/* §4.4.5.5.2.2: a Link Open for the link the server already has (same client, same device or
+ * procedure) is answered with its state. A new link reports Active with a Link Report (PB-ADV:
+ * after Link Status Opening; NPPI: at once); a link the server kept from before this client's
+ * restart sends none, and its PDU numbers are not ours. So "Success, Active" in a Link Status
+ * without Opening seen and without a Link Report within STALE_WAIT_MS is taken for such a stale
+ * link: closed, then opened again (once). */
+#define STALE_WAIT_MS 2000u
 /* Outbound: a PDU Send is sent again when its segmented transfer fails or when no PDU Outbound
  * Report follows it within OUTBOUND_WAIT_MS; a server that already relayed it answers the
  * repeat with the Outbound Report again (§4.4.5.5.2.4). At most TX_RESEND_MAX repeats: after
@@ -514,6 +521,26 @@ static void link_opened(struct meshrpr_rpr_cli_link *l)
     }
 }
 
+/* The stale link is gone: send our Link Open again (the open timeout starts again too). */
+static void stale_reopen(struct meshrpr_rpr_cli_link *l)
+{
+    struct meshrpr_node *node = link_node(l);
+
+    MESHRPR_LOG_INF(&node->platform, "stale link through 0x%04x closed: opening again",
+                    l->srv.addr);
+    l->state = LINK_OPENING;
+    l->stale_closing = false;
+    l->open_tx = 0;
+    l->saw_opening = false;
+    l->active_unconfirmed = false;
+    if (link_open_send(l) != 0) {
+        link_give_up(l, BT_MESH_RPR_ERR_LINK_CANNOT_OPEN, MESHRPR_PROV_LINK_FAIL);
+        return;
+    }
+    meshrpr_node_timer_start(node, &l->timer, (uint32_t)l->open_timeout_s * 1000u);
+    meshrpr_node_timer_start(node, &l->aux, OPEN_REPEAT_MS);
+}
+
 /* A Link Status (report false) or Link Report (report true) from the link's server. */
 static void link_state_rx(struct meshrpr_rpr_cli_link *l, uint8_t status, uint8_t state, int reason,
                           bool report)
@@ -521,6 +548,17 @@ static void link_state_rx(struct meshrpr_rpr_cli_link *l, uint8_t status, uint8_
     struct meshrpr_node *node = link_node(l);
 
     l->srv_status = status;
+    l->srv_answered = true;
+    if (l->state == LINK_CLOSING && l->stale_closing) {
+        /* Closing a stale link to open ours: once the server is idle, Link Open again. */
+        if (state == BT_MESH_RPR_LINK_IDLE) {
+            stale_reopen(l);
+        } else if (!l->close_acked) {
+            l->close_acked = true;
+            meshrpr_node_timer_start(node, &l->timer, CLOSE_INTERVAL_MS);
+        }
+        return;
+    }
     switch (l->state) {
     case LINK_OPENING:
         if (status != BT_MESH_RPR_SUCCESS) {
@@ -534,9 +572,18 @@ static void link_state_rx(struct meshrpr_rpr_cli_link *l, uint8_t status, uint8_
             link_release_now(l, (enum bt_mesh_rpr_status)status, reason);
             return;
         }
-        if (state == BT_MESH_RPR_LINK_ACTIVE) {
+        if (state == BT_MESH_RPR_LINK_ACTIVE &&
+            (report || l->saw_opening || (l->stale_reopen && !l->nppi))) {
             link_opened(l);
+        } else if (state == BT_MESH_RPR_LINK_ACTIVE) {
+            /* Believed with the Link Report that a new link brings (or the second time). */
+            waiter_finish(l, 0);
+            if (!l->active_unconfirmed) {
+                l->active_unconfirmed = true;
+                meshrpr_node_timer_start(node, &l->aux, STALE_WAIT_MS);
+            }
         } else if (state == BT_MESH_RPR_LINK_OPENING) {
+            l->saw_opening = true;
             waiter_finish(l, 0);
             link_notify(l, BT_MESH_RPR_LINK_OPENING, BT_MESH_RPR_SUCCESS, -1);
         } else if (state == BT_MESH_RPR_LINK_IDLE) {
@@ -668,8 +715,12 @@ static void link_timer_expired(struct meshrpr_timer *timer)
 
     switch (l->state) {
     case LINK_OPENING:
-        MESHRPR_LOG_WRN(&node->platform, "link through 0x%04x did not open in %u s", l->srv.addr,
-                        l->open_timeout_s);
+        MESHRPR_LOG_WRN(&node->platform, "link through 0x%04x did not open in %u s%s", l->srv.addr,
+                        l->open_timeout_s,
+                        l->srv_answered ? "" : ": the server never answered the Link Open");
+        if (!l->srv_answered) {
+            waiter_finish(l, -ETIMEDOUT);
+        }
         link_give_up(l, BT_MESH_RPR_ERR_LINK_OPEN_FAILED, MESHRPR_PROV_LINK_TIMEOUT);
         break;
     case LINK_OPEN:
@@ -678,6 +729,17 @@ static void link_timer_expired(struct meshrpr_timer *timer)
         link_give_up(l, BT_MESH_RPR_ERR_LINK_CLOSED_BY_CLIENT, MESHRPR_PROV_LINK_TIMEOUT);
         break;
     case LINK_CLOSING:
+        if (l->stale_closing) {
+            if (!l->close_acked && l->close_tx < CLOSE_TX_MAX &&
+                link_close_send(l, LINK_CLOSE_REASON_FAIL) == 0) {
+                meshrpr_node_timer_start(node, &l->timer, CLOSE_INTERVAL_MS);
+                break;
+            }
+            /* The server did not let go of its stale link (it times out by itself). */
+            l->stale_closing = false;
+            link_give_up(l, BT_MESH_RPR_ERR_LINK_CANNOT_OPEN, MESHRPR_PROV_LINK_FAIL);
+            break;
+        }
         if (!l->close_acked && l->close_tx < CLOSE_TX_MAX &&
             link_close_send(l, l->close_reason == MESHRPR_PROV_LINK_SUCCESS
                                    ? LINK_CLOSE_REASON_SUCCESS
@@ -701,6 +763,28 @@ static void link_aux_expired(struct meshrpr_timer *timer)
 
     if (l->state == LINK_RELEASE) {
         link_release_now(l, BT_MESH_RPR_ERR_LINK_CLOSED_BY_CLIENT, -1);
+        return;
+    }
+    if (l->state == LINK_OPENING && l->active_unconfirmed) {
+        l->active_unconfirmed = false;
+        if (l->stale_reopen) {
+            /* Our own new link whose Link Report was lost: take it. */
+            link_opened(l);
+            return;
+        }
+        MESHRPR_LOG_WRN(&node->platform,
+                        "server 0x%04x holds a stale link for this device: closing it first",
+                        l->srv.addr);
+        l->stale_reopen = true;
+        l->stale_closing = true;
+        l->state = LINK_CLOSING;
+        l->close_tx = 0;
+        l->close_acked = false;
+        if (link_close_send(l, LINK_CLOSE_REASON_FAIL) != 0) {
+            link_give_up(l, BT_MESH_RPR_ERR_LINK_CANNOT_OPEN, MESHRPR_PROV_LINK_FAIL);
+            return;
+        }
+        meshrpr_node_timer_start(node, &l->timer, CLOSE_INTERVAL_MS);
         return;
     }
     if (l->state == LINK_OPENING) {
@@ -1270,7 +1354,9 @@ static int link_open_wait(struct meshrpr_rpr_cli_link *l)
 {
     struct meshrpr_node *node = link_node(l);
     struct meshrpr_rpr_cli_open_wait wait = { .done = false, .result = 0 };
-    uint64_t deadline = meshrpr_node_now_ms(node) + (uint64_t)l->cli->priv.timeout_ms + 1;
+    /* Until the server answers, or the Link Open timeout (the Link Open is repeated
+     * meanwhile): a server that never answers makes the call fail with -ETIMEDOUT. */
+    uint64_t deadline = meshrpr_node_now_ms(node) + (uint64_t)l->open_timeout_s * 1000u + 1;
 
     if (node->platform.run_until == NULL) {
         return 0;

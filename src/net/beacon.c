@@ -220,15 +220,23 @@ static void iv_index_apply(struct meshrpr_node *node, const struct meshrpr_subne
     const bool iv_update = (flags & BT_MESH_FLAG_IV_UPDATE) != 0;
     const uint32_t old_tx = meshrpr_net_tx_iv_index(node);
 
+    if (net->seq_unknown && !net->iv_learned && !(iv_update && iv_index == 0)) {
+        /* A node that lost its SEQ record lost the IV Index with it: the network's, whatever
+         * it is, is the one to learn (net.c keeps the node silent until it moves on). */
+        net->iv_index = iv_index;
+        net->iv_update = iv_update;
+        net->iv_learned = true;
+        (void)meshrpr_net_store(node);
+        MESHRPR_LOG_INF(&node->platform, "IV Index 0x%08x%s learned from beacon",
+                        (unsigned)iv_index, iv_update ? " (IV Update)" : "");
+        return;
+    }
     if (iv_index < net->iv_index ||
         (uint64_t)iv_index > (uint64_t)net->iv_index + IV_INDEX_MAX_STEP ||
         (iv_update && iv_index == 0)) {
         return;
     }
     if (iv_index == net->iv_index) {
-        if (iv_update == net->iv_update && net->seq_unknown) {
-            net->iv_learned = true; /* the network's IV Index is the restored one */
-        }
         if (!net->iv_update || iv_update) {
             return;
         }

@@ -553,8 +553,10 @@ int meshrpr_net_store(struct meshrpr_node *node)
     cfg_blob[4] = net->relay_retransmit;
     cfg_blob[5] = node->beacon.enabled;
 
-    err = meshrpr_node_store(node, "net/seq", seq_blob, sizeof(seq_blob));
-    if (err == 0) {
+    /* While no SEQ is provably unused, a stored mark would be a false proof after the next
+     * restart: only the configuration is written. */
+    err = net->seq_unknown ? 0 : meshrpr_node_store(node, "net/seq", seq_blob, sizeof(seq_blob));
+    if (err == 0 && !net->seq_unknown) {
         err = meshrpr_node_store(node, "net/seq_hw", seq_blob, sizeof(seq_blob));
     }
     if (err == 0) {

@@ -542,6 +542,28 @@ static void test_link_open_timeout(void **state)
     assert_int_equal(F->w->link_close_count, 0);
 }
 
+/* Issue #11: the server never answers the Link Open (nothing, not even a Link Status): the
+ * call says so (-ETIMEDOUT) once the Link Open timeout has passed, after repeating the Link
+ * Open, and the link is given up (Link Open Failed), not left to end unseen. */
+static void test_link_open_unanswered(void **state)
+{
+    const struct rw_link_rec *idle;
+    uint64_t t0;
+
+    (void)state;
+    fake()->mute = true;
+    t0 = rw_now_ms(F->w);
+    assert_int_equal(bt_mesh_provision_remote(cli(), &F->srv, dev_uuid, RW_NET_IDX, 0), -ETIMEDOUT);
+    assert_in_range(rw_now_ms(F->w) - t0, 10000, 10001);
+    assert_true(rw_fake_count(F->w, F->fake, RPR_OP_LINK_OPEN) >= 2);
+    idle = link_rec(BT_MESH_RPR_LINK_IDLE, 0);
+    assert_non_null(idle);
+    assert_int_equal(idle->link.status, BT_MESH_RPR_ERR_LINK_OPEN_FAILED);
+    assert_true(rw_run_until(F->w, idle_cli_pred, NULL, 20000));
+    assert_int_equal(F->w->added_count, 0);
+    fake()->mute = false;
+}
+
 static void test_silent_server_60s(void **state)
 {
     struct meshrpr_prov_result res;
@@ -782,6 +804,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reordered_pdu_reports, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lost_outbound_report, setup, teardown),
         cmocka_unit_test_setup_teardown(test_link_open_timeout, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_link_open_unanswered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_silent_server_60s, setup, teardown),
         cmocka_unit_test_setup_teardown(test_silent_server_120s_with_oob, setup, teardown),
         cmocka_unit_test_setup_teardown(test_device_out_of_order, setup, teardown),

@@ -971,6 +971,100 @@ static void test_store_restore_config(void **state)
     tnode_end(a);
 }
 
+/* Boot from storage without the tnode_boot() assertion. */
+static int tnode_boot_err(struct tnode *t)
+{
+    memset(&t->rt, 0, sizeof(t->rt));
+    t->model = (struct bt_mesh_model){ .vnd = { .company = TEST_CID, .id = 0x0001 },
+                                       .rt = &t->rt,
+                                       .op = test_ops };
+    t->rt.vnd = true;
+    t->rt.user_data = t;
+    t->elem = (struct bt_mesh_elem){ .loc = 0, .vnd_model_count = 1, .vnd_models = &t->model };
+    t->comp = (struct bt_mesh_comp){ .cid = TEST_CID, .elem_count = 1, .elem = &t->elem };
+    return meshrpr_node_init(&t->node, &t->cfg);
+}
+
+static void beacon_in(struct tnode *t, uint8_t flags, uint32_t iv_index)
+{
+    uint8_t b[22];
+
+    assert_int_equal(
+        meshrpr_beacon_secure_encode(meshrpr_keys_subnet_get(&t->node, 0), flags, iv_index, b), 0);
+    meshrpr_beacon_recv(&t->node, b, sizeof(b));
+}
+
+/* Issue #11: a provisioned node whose identity records cannot be read refuses to start
+ * (-EBADMSG) instead of coming up unprovisioned with its keys stored or without keys; one
+ * whose two SEQ records are both gone stays silent until the IV Index has moved on after its
+ * restart (hearing the current IV Index is not enough: its lost SEQs were used under it). */
+static void test_corrupt_identity_and_unknown_seq(void **state)
+{
+    struct tnode *a = *state;
+    uint8_t net_key[16];
+    uint8_t dev_key[16] = { 0 };
+    uint8_t saved_prov[64];
+    uint8_t saved_keys[128];
+    const uint8_t junk[5] = { 1, 2, 3, 4, 5 };
+    int prov_len;
+    int keys_len;
+    uint32_t seq = 0;
+
+    tnode_init(a, 7, 0);
+    test_hex(sample_net_key, net_key, sizeof(net_key));
+    assert_int_equal(meshrpr_node_provision(&a->node, net_key, 0, 0, IV, 0x0100, dev_key), 0);
+    meshrpr_node_deinit(&a->node);
+    prov_len = a->mem.storage.read(a->mem.storage.ctx, "node/prov", saved_prov, sizeof(saved_prov));
+    keys_len = a->mem.storage.read(a->mem.storage.ctx, "keys/net", saved_keys, sizeof(saved_keys));
+    assert_true(prov_len > 0 && keys_len > 0);
+
+    /* node/prov truncated, then with an address that is not unicast. */
+    assert_int_equal(a->mem.storage.write(a->mem.storage.ctx, "node/prov", junk, 3), 0);
+    assert_int_equal(tnode_boot_err(a), -EBADMSG);
+    saved_prov[2] = 0x80;
+    assert_int_equal(
+        a->mem.storage.write(a->mem.storage.ctx, "node/prov", saved_prov, (size_t)prov_len), 0);
+    assert_int_equal(tnode_boot_err(a), -EBADMSG);
+    saved_prov[2] = 0x01;
+    assert_int_equal(
+        a->mem.storage.write(a->mem.storage.ctx, "node/prov", saved_prov, (size_t)prov_len), 0);
+    /* keys/net missing, then torn. */
+    assert_int_equal(a->mem.storage.erase(a->mem.storage.ctx, "keys/net"), 0);
+    assert_int_equal(tnode_boot_err(a), -EBADMSG);
+    assert_int_equal(
+        a->mem.storage.write(a->mem.storage.ctx, "keys/net", saved_keys, (size_t)keys_len - 1), 0);
+    assert_int_equal(tnode_boot_err(a), -EBADMSG);
+    assert_int_equal(
+        a->mem.storage.write(a->mem.storage.ctx, "keys/net", saved_keys, (size_t)keys_len), 0);
+    tnode_boot(a);
+    assert_true(meshrpr_node_is_provisioned(&a->node));
+    assert_int_equal(meshrpr_node_addr(&a->node), 0x0100);
+    meshrpr_node_deinit(&a->node);
+
+    /* Both SEQ records gone. */
+    assert_int_equal(a->mem.storage.erase(a->mem.storage.ctx, "net/seq"), 0);
+    assert_int_equal(a->mem.storage.erase(a->mem.storage.ctx, "net/seq_hw"), 0);
+    tnode_boot(a);
+    assert_int_equal(meshrpr_net_seq_alloc(&a->node, &seq), -EAGAIN);
+    assert_int_not_equal(send_simple(a, 0x0200, 5, false), 0);
+    /* The network's IV Index (the node had lost it too), then an IV Update starting: the
+     * node would still transmit under the IV Index its lost SEQs belong to. */
+    beacon_in(a, 0, IV);
+    assert_int_equal(meshrpr_net_seq_alloc(&a->node, &seq), -EAGAIN);
+    /* Nothing stored in the meantime may pass for a SEQ record after another restart. */
+    meshrpr_node_deinit(&a->node);
+    tnode_boot(a);
+    assert_int_equal(meshrpr_net_seq_alloc(&a->node, &seq), -EAGAIN);
+    beacon_in(a, 0, IV);
+    beacon_in(a, BT_MESH_FLAG_IV_UPDATE, IV + 1);
+    assert_int_equal(meshrpr_net_seq_alloc(&a->node, &seq), -EAGAIN);
+    /* The update completes: a new IV Index to transmit under, SEQ from 0. */
+    beacon_in(a, 0, IV + 1);
+    assert_int_equal(meshrpr_net_seq_alloc(&a->node, &seq), 0);
+    assert_int_equal(seq, 0);
+    tnode_end(a);
+}
+
 /* Through the whole stack: a message to the node's own address reaches its model without
  * going on air; one to all-nodes reaches the local model and, carried over, the other node's
  * model, whose relayed copy the sender then ignores; the message cache stops a repeat. */
@@ -1076,6 +1170,7 @@ int main(void)
         NODE_TEST(test_seq_persists_across_restart),
         NODE_TEST(test_store_restore_config),
         NODE_TEST(test_end_to_end_delivery),
+        NODE_TEST(test_corrupt_identity_and_unknown_seq),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

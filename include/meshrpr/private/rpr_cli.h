@@ -61,7 +61,10 @@ struct meshrpr_rpr_cli_link {
     /* Link Open answered "Success, Active" without the Link Report a new link brings: the
      * server's link may be a stale one of ours from before a restart (§4.4.5). */
     bool active_unconfirmed;
-    bool stale_reopen; /* closing such a link to open it again (once) */
+    bool stale_reopen;  /* such a link was closed to open it again (done once at most) */
+    bool stale_closing; /* ... and its Link Close is under way */
+    bool saw_opening;   /* a Link Status or Report said Link Opening */
+    bool srv_answered;  /* the server answered the Link Open (a Link Status or Report) */
     uint8_t nppi_elems;
     uint16_t nppi_new_addr;
     uint16_t nppi_net_idx;
