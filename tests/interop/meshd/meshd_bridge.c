@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,9 @@
 #include <meshrpr/rpr_cli.h>
 #include <meshrpr/rpr_srv.h>
 
-#include "unit_host.h"
+#include <meshrpr/posix_host.h>
+
+#include "unit_air.h"
 
 #define NET_IDX 0x0000
 #define APP_IDX 0x0000
@@ -45,7 +48,8 @@
 enum auth { AUTH_NONE, AUTH_STATIC, AUTH_OUTPUT, AUTH_HMAC };
 
 struct bridge {
-    struct unit_host host;
+    struct meshrpr_posix_host host;
+    struct unit_air air;
     const char *role;
     enum auth auth;
     uint8_t uuid[16];
@@ -63,9 +67,13 @@ struct bridge {
     bool node_added;
     uint16_t added_addr;
     bool link_closed;
+    unsigned link_bearer;
     bool provisioned; /* device role */
     bool scan_found;
     bool quit;
+    bool stdin_eof;
+    char stdin_buf[256];
+    size_t stdin_len;
     bool want_number;
 };
 
@@ -219,6 +227,11 @@ static void cb_node_added(uint16_t net_idx, uint8_t uuid[16], uint16_t addr, uin
     B->added_addr = addr;
 }
 
+static void cb_link_open(bt_mesh_prov_bearer_t bearer)
+{
+    B->link_bearer = (unsigned)bearer;
+}
+
 static void cb_link_close(bt_mesh_prov_bearer_t bearer)
 {
     (void)bearer;
@@ -244,16 +257,41 @@ static void scan_report(struct bt_mesh_rpr_cli *cli, const struct bt_mesh_rpr_no
     }
 }
 
-static void stdin_line(struct unit_host *host, const char *line, void *ctx)
+static void stdin_line(const char *line)
 {
-    (void)host;
-    (void)ctx;
     unsigned long num;
     if (strcmp(line, "quit") == 0) {
         B->quit = true;
     } else if (sscanf(line, "number %lu", &num) == 1) {
         int err = meshrpr_prov_input_number(&B->node[0], (uint32_t)num);
         fprintf(stderr, "meshd_bridge: input number %lu: %d\n", num, err);
+    }
+}
+
+/* Lines from the harness on stdin; its end (the harness gone) counts as "quit". */
+static void on_stdin(void *ctx, int fd, short revents)
+{
+    (void)ctx;
+    (void)revents;
+    ssize_t n = read(fd, B->stdin_buf + B->stdin_len, sizeof(B->stdin_buf) - 1 - B->stdin_len);
+    if (n <= 0) {
+        B->stdin_eof = true;
+        B->quit = true;
+        (void)meshrpr_posix_host_fd_remove(&B->host, fd);
+        return;
+    }
+    B->stdin_len += (size_t)n;
+    B->stdin_buf[B->stdin_len] = '\0';
+    char *nl;
+    while ((nl = strchr(B->stdin_buf, '\n')) != NULL) {
+        *nl = '\0';
+        stdin_line(B->stdin_buf);
+        size_t used = (size_t)(nl + 1 - B->stdin_buf);
+        memmove(B->stdin_buf, nl + 1, B->stdin_len - used + 1);
+        B->stdin_len -= used;
+    }
+    if (B->stdin_len == sizeof(B->stdin_buf) - 1) {
+        B->stdin_len = 0; /* an overlong line: drop it */
     }
 }
 
@@ -272,12 +310,12 @@ static bool prov_over(void *arg)
 
 static uint64_t after_ms(uint32_t ms)
 {
-    return unit_host_now_ms(&B->host) + ms;
+    return meshrpr_posix_host_now_ms(&B->host) + ms;
 }
 
 static void pause_ms(uint32_t ms)
 {
-    (void)unit_host_run_until(&B->host, NULL, NULL, after_ms(ms));
+    (void)meshrpr_posix_host_run_until(&B->host, NULL, NULL, after_ms(ms));
 }
 
 static void node_setup(int i, const char *name, const struct bt_mesh_comp *comp, bool hears_meshd,
@@ -285,7 +323,13 @@ static void node_setup(int i, const char *name, const struct bt_mesh_comp *comp,
 {
     struct meshrpr_node_config *c = &B->cfg[i];
     memset(c, 0, sizeof(*c));
-    c->platform = unit_host_platform(&B->host, name, hears_meshd);
+    struct meshrpr_posix_radio *radio = unit_air_radio(&B->air, name, hears_meshd);
+    int err = radio == NULL
+                  ? -ENOMEM
+                  : meshrpr_posix_host_node_add(&B->host, &B->node[i], radio, name, &c->platform);
+    if (err != 0) {
+        die("meshrpr_posix_host_node_add", err);
+    }
     c->comp = comp;
     c->features = features;
     c->name = name;
@@ -305,7 +349,6 @@ static void node_start(int i)
     if (err != 0) {
         die("meshrpr_node_init", err);
     }
-    unit_host_attach(&B->host, B->cfg[i].platform, &B->node[i]);
 }
 
 /* Provision a meshrpr node of ours locally and record it in the database. */
@@ -475,6 +518,7 @@ static void provisioner_setup(void)
     B->prov.input = cb_input;
     B->prov.unprovisioned_beacon = cb_unprov_beacon;
     B->prov.node_added = cb_node_added;
+    B->prov.link_open = cb_link_open;
     B->prov.link_close = cb_link_close;
     rpr_cli.scan_report = scan_report;
     node_start(0);
@@ -492,7 +536,7 @@ static int role_prov(void)
     provisioner_setup();
     out("@BOUND");
     /* meshd starts its Unprovisioned Device beacon when the harness calls Join. */
-    if (unit_host_run_until(&B->host, flag_true, &B->beacon_seen, after_ms(15000)) != 0) {
+    if (meshrpr_posix_host_run_until(&B->host, flag_true, &B->beacon_seen, after_ms(15000)) != 0) {
         fprintf(stderr, "meshd_bridge: no Unprovisioned Device beacon from meshd in 15 s\n");
         return 1;
     }
@@ -500,7 +544,7 @@ static int role_prov(void)
     if (err != 0) {
         die("meshrpr_provision_adv", err);
     }
-    (void)unit_host_run_until(&B->host, prov_over, NULL, after_ms(45000));
+    (void)meshrpr_posix_host_run_until(&B->host, prov_over, NULL, after_ms(45000));
     if (!B->node_added) {
         return prov_failed();
     }
@@ -534,7 +578,7 @@ static int role_rpr(void)
                 err == 0 ? (int)ss.status : -1);
         return 1;
     }
-    if (unit_host_run_until(&B->host, flag_true, &B->scan_found, after_ms(16000)) != 0) {
+    if (meshrpr_posix_host_run_until(&B->host, flag_true, &B->scan_found, after_ms(16000)) != 0) {
         fprintf(stderr, "meshd_bridge: the server reported no Scan Report for meshd's UUID\n");
         return 1;
     }
@@ -543,13 +587,14 @@ static int role_rpr(void)
         fprintf(stderr, "meshd_bridge: bt_mesh_provision_remote: %s\n", strerror(-err));
         return 1;
     }
-    (void)unit_host_run_until(&B->host, prov_over, NULL, after_ms(45000));
+    (void)meshrpr_posix_host_run_until(&B->host, prov_over, NULL, after_ms(45000));
     if (!B->node_added) {
         return prov_failed();
     }
-    struct meshrpr_prov_result r;
-    if (meshrpr_prov_last_result(&B->node[0], &r) != 0 || r.bearer != BT_MESH_PROV_REMOTE) {
-        fprintf(stderr, "meshd_bridge: the node was not provisioned over PB-Remote\n");
+    /* The session's link_open callback names the bearer it ran on. */
+    if (B->link_bearer != BT_MESH_PROV_REMOTE) {
+        fprintf(stderr, "meshd_bridge: the node was not provisioned over PB-Remote (bearer %u)\n",
+                B->link_bearer);
         return 1;
     }
     report_provisioned(B->added_addr);
@@ -583,21 +628,20 @@ static int role_dev(void)
         die("meshrpr_prov_enable", err);
     }
     out("@BOUND");
-    B->host.watch_stdin = true;
-    (void)unit_host_run_until(&B->host, flag_true, &B->provisioned, after_ms(45000));
+    (void)meshrpr_posix_host_run_until(&B->host, flag_true, &B->provisioned, after_ms(45000));
     if (!B->provisioned) {
         fprintf(stderr, "meshd_bridge: the device was not provisioned\n");
         (void)prov_failed();
         /* Stay until the harness has seen meshd's side (AddNodeFailed) and quits. */
-        (void)unit_host_run_until(&B->host, flag_true, &B->quit, after_ms(5000));
+        (void)meshrpr_posix_host_run_until(&B->host, flag_true, &B->quit, after_ms(5000));
         return 1;
     }
     /* White-box: the device key the provisionee derived (MshPRTv1.1 §5.4.2.5). */
     hex_str(B->node[0].dev_key, 16, hex);
     out("@PROVISIONED %04x %s", meshrpr_node_addr(&B->node[0]), hex);
     /* Serve meshd's Composition Data Get until the harness is done. */
-    if (unit_host_run_until(&B->host, flag_true, &B->quit, after_ms(30000)) != 0 &&
-        !B->host.stdin_eof) {
+    if (meshrpr_posix_host_run_until(&B->host, flag_true, &B->quit, after_ms(30000)) != 0 &&
+        !B->stdin_eof) {
         fprintf(stderr, "meshd_bridge: the harness never said quit\n");
         return 1;
     }
@@ -612,7 +656,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: meshd_bridge --role prov|rpr|dev --auth noob|static|output|hmac "
                     "--peer SOCK --meshd SOCK --uuid HEX16 [--static HEX16] "
-                    "[--expect-comp CIDPIDVID] [--adv-delay-ms N] [--verbose]\n");
+                    "[--expect-comp CIDPIDVID] [--verbose]\n");
     exit(2);
 }
 
@@ -622,7 +666,6 @@ int main(int argc, char **argv)
     const char *peer = NULL, *meshd = NULL, *uuid = NULL, *stat = NULL, *expect = NULL;
     const char *auth = "noob";
     bool verbose = false;
-    unsigned adv_delay = 10;
 
     B = &bridge;
     for (int i = 1; i < argc; i++) {
@@ -650,8 +693,6 @@ int main(int argc, char **argv)
             stat = v;
         } else if (strcmp(a, "--expect-comp") == 0) {
             expect = v;
-        } else if (strcmp(a, "--adv-delay-ms") == 0) {
-            adv_delay = (unsigned)strtoul(v, NULL, 0);
         } else {
             usage();
         }
@@ -681,15 +722,17 @@ int main(int argc, char **argv)
         B->expect_vid = (uint16_t)v;
         B->have_expect = true;
     }
-    int err = unit_host_init(&B->host, peer, meshd);
+    meshrpr_posix_host_init(&B->host);
+    meshrpr_posix_host_set_log(&B->host, verbose ? MESHRPR_LOG_LEVEL_DBG : MESHRPR_LOG_LEVEL_WRN,
+                               stderr);
+    int err = unit_air_open(&B->air, &B->host, peer, meshd);
     if (err != 0) {
         die(peer, err);
     }
-    B->host.verbose = verbose;
-    B->host.adv_delay_max_ms = (uint16_t)adv_delay;
-    B->host.stdin_line = stdin_line;
-    if (strcmp(B->role, "prov") == 0 || strcmp(B->role, "rpr") == 0) {
-        B->host.watch_stdin = true;
+    B->air.trace = verbose ? stderr : NULL;
+    err = meshrpr_posix_host_fd_add(&B->host, STDIN_FILENO, POLLIN, on_stdin, NULL);
+    if (err != 0) {
+        die("stdin", err);
     }
 
     int ret;
@@ -701,10 +744,13 @@ int main(int argc, char **argv)
         ret = role_dev();
     } else {
         usage();
-        ret = 2;
     }
-    fprintf(stderr, "meshd_bridge: %lu datagrams to meshd, %lu from meshd\n", B->host.tx_datagrams,
-            B->host.rx_datagrams);
-    unit_host_close(&B->host, peer);
+    fprintf(stderr, "meshd_bridge: %lu datagrams to meshd, %lu from meshd\n", B->air.to_meshd,
+            B->air.from_meshd);
+    for (size_t i = 0; i < B->air.radio_count; i++) {
+        meshrpr_node_deinit(&B->node[i]);
+        (void)meshrpr_posix_host_node_remove(&B->host, &B->node[i]);
+    }
+    unit_air_close(&B->air, peer);
     return ret;
 }
