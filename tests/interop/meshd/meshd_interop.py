@@ -214,7 +214,7 @@ def run(args):
                     skip(KNOWN_DEFECTS[scen] + " -- seen: " + " ".join(
                         st["bridge"]["KNOWN_DEFECT"]))
                 elif rc != 0:
-                    fail("meshd_bridge failed (exit %d)" % rc)
+                    fail("meshd_bridge failed (exit %d)%s" % (rc, devkey_note()))
                 else:
                     loop.quit()
                 return False
@@ -496,11 +496,35 @@ def run(args):
                             dbus.UInt16(0), dbus.Dictionary({}, signature="sv"),
                             dbus.ByteArray(bytes([0x80, 0x08, 0x00])),
                             reply_handler=lambda: None, error_handler=dbus_error("DevKeySend"))
-            # One retry: a Network PDU meshd sends is sent once (Network Transmit count 1).
-            if st["comp_sent"] < 3:
-                GLib.timeout_add(3000, lambda: (not st.get("comp_ok") and send_comp_get())
-                                 and False)
+            # Retries: meshd sends each Network PDU once (Network Transmit count 1).
+            def again():
+                if st.get("comp_ok"):
+                    return False
+                if st["comp_sent"] < 3:
+                    send_comp_get()
+                else:
+                    fail("the meshrpr device never answered meshd's Composition Data Get "
+                         "(3 tries, 3 s apart)" + devkey_note())
+                return False
+            GLib.timeout_add(3000, again)
             return False
+
+        def devkey_note():
+            """Why a device-key message may go unanswered: compare the two keys now."""
+            try:
+                key_s = st["bridge"]["PROVISIONED"][1]
+                if role == "dev":
+                    with open(os.path.join(node_dir(NET_UUID), "dev_keys",
+                                           "%04x" % DEV_UNICAST), "rb") as f:
+                        stored = f.read().hex()
+                else:
+                    with open(os.path.join(node_dir(MESHD_UUID), "node.json")) as f:
+                        stored = json.load(f).get("deviceKey", "").lower()
+            except (KeyError, IndexError, OSError, ValueError):
+                return ""
+            if stored == key_s.lower():
+                return "; the device keys agree (%s)" % stored
+            return "; DEVICE KEY MISMATCH: meshd stores %s, meshrpr derived %s" % (stored, key_s)
 
         def on_devkey_msg(source, data):
             if role != "dev" or st.get("comp_ok") or data[:1] != b"\x02":
