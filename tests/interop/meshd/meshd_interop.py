@@ -30,6 +30,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 SKIP = 77
@@ -150,9 +151,15 @@ def run(args):
     wd = os.path.abspath(args.workdir)
     shutil.rmtree(wd, ignore_errors=True)
     os.makedirs(os.path.join(wd, "storage"))
-    bus_path = os.path.join(wd, "bus")
-    peer_sock = os.path.join(wd, "peer.sock")
-    meshd_sock = os.path.join(wd, "meshd.sock")
+    # UNIX socket paths are limited to 107 octets: a deep build tree gets its sockets in a
+    # short temporary directory instead (removed at the end).
+    sock_dir = wd
+    if len(os.path.join(wd, "meshd.sock")) > 100:
+        sock_dir = tempfile.mkdtemp(prefix="meshd-")
+        log("sockets in %s (the work directory's path is too long for them)" % sock_dir)
+    bus_path = os.path.join(sock_dir, "bus")
+    peer_sock = os.path.join(sock_dir, "peer.sock")
+    meshd_sock = os.path.join(sock_dir, "meshd.sock")
     procs = Procs()
     loop = GLib.MainLoop()
     st = {"error": None, "skip": None, "bridge": {}, "done": False}
@@ -599,6 +606,8 @@ def run(args):
         return 0
     finally:
         procs.stop_all()
+        if sock_dir != wd:
+            shutil.rmtree(sock_dir, ignore_errors=True)
         if args.verbose or st.get("error"):
             try:
                 with open(os.path.join(wd, "meshd.log")) as f:
