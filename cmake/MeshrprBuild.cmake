@@ -42,16 +42,25 @@ add_custom_command(OUTPUT ${MESHRPR_VERSION_SCRIPT}
     COMMENT "Public symbols of meshrpr (version script)" VERBATIM)
 add_custom_target(meshrpr_version_script DEPENDS ${MESHRPR_VERSION_SCRIPT})
 
+# Shared libraries where the platform has them (not on bare metal, not in library-only builds).
+get_property(MESHRPR_SHARED_LIBS GLOBAL PROPERTY TARGET_SUPPORTS_SHARED_LIBS)
+if(MESHRPR_LIBRARY_ONLY)
+    set(MESHRPR_SHARED_LIBS OFF)
+endif()
+
 # meshrpr_add_library(<name> SOURCES <src...> [DEPENDS <meshrpr libs...>] [LINK <other libs...>])
-# compiles the sources once (position-independent) and makes two libraries of them:
+# compiles the sources once (position-independent when shared libraries are built) into:
 #   <name>         lib<name>.a, used inside this tree (tests may reach its internals);
-#   <name>_shared  lib<name>.so.<major>, exporting only the public API.
+#   <name>_shared  lib<name>.so.<major>, exporting only the public API (where the platform
+#                  has shared libraries, and not with MESHRPR_LIBRARY_ONLY).
 # DEPENDS are other meshrpr libraries (the shared one links their shared variants); LINK are
 # outside libraries, private to the shared library.
 function(meshrpr_add_library name)
     cmake_parse_arguments(ARG "" "" "SOURCES;DEPENDS;LINK" ${ARGN})
     add_library(${name}_objects OBJECT ${ARG_SOURCES})
-    set_target_properties(${name}_objects PROPERTIES POSITION_INDEPENDENT_CODE ON)
+    if(MESHRPR_SHARED_LIBS)
+        set_target_properties(${name}_objects PROPERTIES POSITION_INDEPENDENT_CODE ON)
+    endif()
     target_include_directories(${name}_objects PUBLIC
         $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
         $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>)
@@ -59,14 +68,22 @@ function(meshrpr_add_library name)
     meshrpr_target_warnings(${name}_objects)
 
     add_library(${name} STATIC $<TARGET_OBJECTS:${name}_objects>)
+    set_target_properties(${name} PROPERTIES EXPORT_NAME ${name}_static)
+    target_include_directories(${name} INTERFACE
+        $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
+        $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>
+        $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+    target_link_libraries(${name} PUBLIC ${ARG_DEPENDS} ${ARG_LINK})
+    if(NOT MESHRPR_SHARED_LIBS)
+        return()
+    endif()
     add_library(${name}_shared SHARED $<TARGET_OBJECTS:${name}_objects>)
-    foreach(lib ${name} ${name}_shared)
+    foreach(lib ${name}_shared)
         target_include_directories(${lib} INTERFACE
             $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>
             $<BUILD_INTERFACE:${PROJECT_BINARY_DIR}/include>
             $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
     endforeach()
-    target_link_libraries(${name} PUBLIC ${ARG_DEPENDS} ${ARG_LINK})
     set(shared_deps "")
     foreach(dep ${ARG_DEPENDS})
         list(APPEND shared_deps ${dep}_shared)
@@ -80,5 +97,4 @@ function(meshrpr_add_library name)
         SOVERSION ${PROJECT_VERSION_MAJOR}
         LINK_DEPENDS ${MESHRPR_VERSION_SCRIPT}
         EXPORT_NAME ${name})
-    set_target_properties(${name} PROPERTIES EXPORT_NAME ${name}_static)
 endfunction()

@@ -865,7 +865,7 @@ static int pb_send(struct meshrpr_prov_link *link, const uint8_t *pdu, size_t le
     int err;
 
     if (l->state != LINK_OPEN) {
-        return -ESHUTDOWN;
+        return -ENOTCONN; /* the link is closed or closing (ESHUTDOWN is not in newlib) */
     }
     if (l->tx_busy) {
         return -EBUSY;

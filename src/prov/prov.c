@@ -227,7 +227,7 @@ int meshrpr_prov_send(struct meshrpr_prov_session *s, const struct meshrpr_prov_
     int err;
 
     if (s->link == NULL || (s->flags & MESHRPR_PROV_F_CLOSING)) {
-        return -ESHUTDOWN;
+        return -ENOTCONN; /* the link is closed or closing (ESHUTDOWN is not in newlib) */
     }
     if (s->txq_count >= MESHRPR_PROV_TX_QUEUE) {
         MESHRPR_LOG_ERR(&s->node->platform, "transmit queue full");

@@ -369,7 +369,7 @@ static int fake_dev_send(struct meshrpr_prov_link *link, const uint8_t *pdu, siz
     uint8_t p[1 + 66];
 
     if (!f->dlink_up || len > 66) {
-        return -ESHUTDOWN;
+        return -ENOTCONN;
     }
     f->dcomplete = complete;
     f->dcb_data = cb_data;

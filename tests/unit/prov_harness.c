@@ -27,7 +27,7 @@ static int fake_send(struct meshrpr_prov_link *link, const uint8_t *pdu, size_t 
     size_t n;
 
     if (l->closed || h->closing[l->pair]) {
-        return -ESHUTDOWN;
+        return -ENOTCONN;
     }
     if (l->pending) {
         return -EBUSY;
