@@ -185,6 +185,14 @@ bool meshrpr_node_is_provisioned(const struct meshrpr_node *node);
 /** The primary element address (0 while unprovisioned). */
 uint16_t meshrpr_node_addr(const struct meshrpr_node *node);
 
+/**
+ * Copy the node's own device key (the one it uses now: after an NPPI Device Key Refresh, the old
+ * key until the new one is first used, MshPRTv1.1 §3.6.4.4) into dev_key. A provisioner
+ * records its own node in its database with it.
+ * @return 0, -EINVAL (NULL), -ENOENT (not provisioned).
+ */
+int meshrpr_node_dev_key_get(const struct meshrpr_node *node, uint8_t dev_key[16]);
+
 /** Number of elements. */
 size_t meshrpr_node_elem_count(const struct meshrpr_node *node);
 

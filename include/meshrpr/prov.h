@@ -33,6 +33,10 @@ extern "C" {
 #endif
 
 struct meshrpr_node;
+/** One provisioning session of a node, either role (meshrpr extension): a device being
+ *  provisioned by this node, or this node being provisioned. Opaque; valid from link_open_ex
+ *  (or the first callback naming it) until link_close_ex for it. */
+struct meshrpr_prov_session;
 
 /** Provisioning algorithms (the Start PDU's Algorithm field, MshPRTv1.1 §5.4.1.3). */
 enum {
@@ -196,6 +200,33 @@ struct bt_mesh_prov {
      * CONFIG_BT_MESH_OOB_AUTH_REQUIRED): sets BT_MESH_OOB_AUTH_REQUIRED in the capabilities.
      */
     bool oob_auth_required;
+
+    /*
+     * Session-carrying callbacks (meshrpr extension). Zephyr's callbacks above do not say
+     * which device they are about, so with them only one OOB-authenticated provisioning can
+     * run at a time. Each *_ex callback, when set, is called instead of its Zephyr twin with
+     * the session it is about; answer with meshrpr_prov_session_input_number() or
+     * meshrpr_prov_session_input_string() on that session, from the callback or later, and
+     * several provisionings can wait for their users at once. The setters
+     * (meshrpr_prov_auth_method_set_*()) called from capabilities_ex apply to its session.
+     */
+    /** As capabilities, for this session's device (meshrpr_prov_session_uuid()). */
+    void (*capabilities_ex)(struct meshrpr_prov_session *session,
+                            const struct bt_mesh_dev_capabilities *cap);
+    /** As output_number. */
+    int (*output_number_ex)(struct meshrpr_prov_session *session, bt_mesh_output_action_t act,
+                            uint32_t num);
+    /** As output_string. */
+    int (*output_string_ex)(struct meshrpr_prov_session *session, const char *str);
+    /** As input. */
+    int (*input_ex)(struct meshrpr_prov_session *session, bt_mesh_input_action_t act, uint8_t size);
+    /** As input_complete. */
+    void (*input_complete_ex)(struct meshrpr_prov_session *session);
+    /** As link_open. */
+    void (*link_open_ex)(struct meshrpr_prov_session *session, bt_mesh_prov_bearer_t bearer);
+    /** As link_close. The session has ended: use the pointer only to match earlier calls
+     *  (meshrpr_prov_last_result() has the outcome). */
+    void (*link_close_ex)(struct meshrpr_prov_session *session, bt_mesh_prov_bearer_t bearer);
 };
 
 /** Provisioning Failed error codes (MshPRTv1.1 §5.4.1.10, Table 5.41). */
@@ -301,6 +332,29 @@ int meshrpr_prov_input_number(struct meshrpr_node *node, uint32_t num);
 /** Provide the string the user entered (Alphanumeric), as meshrpr_prov_input_number().
  *  @return 0, -EINVAL (none waiting, or too long), -ENOTSUP. */
 int meshrpr_prov_input_string(struct meshrpr_node *node, const char *str);
+
+/**
+ * Provide the number the user entered for this session (meshrpr extension: the session an
+ * input or input_ex callback named). @return 0, -EINVAL (NULL, the session is not waiting for
+ * a number, or out of range for the size).
+ */
+int meshrpr_prov_session_input_number(struct meshrpr_prov_session *session, uint32_t num);
+/** Provide the string the user entered for this session, as meshrpr_prov_input_string().
+ *  @return 0, -EINVAL, -ENOTSUP. */
+int meshrpr_prov_session_input_string(struct meshrpr_prov_session *session, const char *str);
+
+/** The node a session belongs to. */
+struct meshrpr_node *meshrpr_prov_session_node(const struct meshrpr_prov_session *session);
+/** Whether this node is the provisioner in the session (else it is the device). */
+bool meshrpr_prov_session_is_provisioner(const struct meshrpr_prov_session *session);
+/** Provisioner sessions: the device's UUID (16 octets). */
+const uint8_t *meshrpr_prov_session_uuid(const struct meshrpr_prov_session *session);
+/** Provisioner sessions: the NetKey index the device gets. */
+uint16_t meshrpr_prov_session_net_idx(const struct meshrpr_prov_session *session);
+/** Provisioner sessions: the primary address assigned (0 until the Capabilities arrived). */
+uint16_t meshrpr_prov_session_addr(const struct meshrpr_prov_session *session);
+/** Provisioner sessions: the device's element count (0 until the Capabilities arrived). */
+uint8_t meshrpr_prov_session_elem_count(const struct meshrpr_prov_session *session);
 
 /* ---- Device role ------------------------------------------------------------------------ */
 

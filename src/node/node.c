@@ -569,6 +569,18 @@ uint16_t meshrpr_node_addr(const struct meshrpr_node *node)
     return node->provisioned ? node->addr : BT_MESH_ADDR_UNASSIGNED;
 }
 
+int meshrpr_node_dev_key_get(const struct meshrpr_node *node, uint8_t dev_key[16])
+{
+    if (node == NULL || dev_key == NULL) {
+        return -EINVAL;
+    }
+    if (!node->provisioned) {
+        return -ENOENT;
+    }
+    memcpy(dev_key, node->dev_key, 16);
+    return 0;
+}
+
 size_t meshrpr_node_elem_count(const struct meshrpr_node *node)
 {
     return node->access.elem_count;

@@ -106,6 +106,74 @@ void meshrpr_prov_cb_exit(struct meshrpr_node *node, struct meshrpr_prov_session
     node->prov.cb_session = previous;
 }
 
+bool meshrpr_prov_session_is_provisioner(const struct meshrpr_prov_session *session)
+{
+    return session->role == MESHRPR_PROV_ROLE_PROVISIONER;
+}
+
+bool meshrpr_prov_has_output_number(const struct bt_mesh_prov *prov)
+{
+    return prov != NULL && (prov->output_number != NULL || prov->output_number_ex != NULL);
+}
+
+bool meshrpr_prov_has_output_string(const struct bt_mesh_prov *prov)
+{
+    return prov != NULL && (prov->output_string != NULL || prov->output_string_ex != NULL);
+}
+
+bool meshrpr_prov_has_input(const struct bt_mesh_prov *prov)
+{
+    return prov != NULL && (prov->input != NULL || prov->input_ex != NULL);
+}
+
+int meshrpr_prov_cb_output_number(struct meshrpr_prov_session *s, const struct bt_mesh_prov *prov,
+                                  bt_mesh_output_action_t act, uint32_t num)
+{
+    struct meshrpr_prov_session *prev = meshrpr_prov_cb_enter(s);
+    int err = prov->output_number_ex != NULL ? prov->output_number_ex(s, act, num)
+                                             : prov->output_number(act, num);
+
+    meshrpr_prov_cb_exit(s->node, prev);
+    return err;
+}
+
+int meshrpr_prov_cb_output_string(struct meshrpr_prov_session *s, const struct bt_mesh_prov *prov,
+                                  const char *str)
+{
+    struct meshrpr_prov_session *prev = meshrpr_prov_cb_enter(s);
+    int err =
+        prov->output_string_ex != NULL ? prov->output_string_ex(s, str) : prov->output_string(str);
+
+    meshrpr_prov_cb_exit(s->node, prev);
+    return err;
+}
+
+int meshrpr_prov_cb_input(struct meshrpr_prov_session *s, const struct bt_mesh_prov *prov,
+                          bt_mesh_input_action_t act, uint8_t size)
+{
+    struct meshrpr_prov_session *prev = meshrpr_prov_cb_enter(s);
+    int err = prov->input_ex != NULL ? prov->input_ex(s, act, size) : prov->input(act, size);
+
+    meshrpr_prov_cb_exit(s->node, prev);
+    return err;
+}
+
+void meshrpr_prov_cb_input_complete(struct meshrpr_prov_session *s, const struct bt_mesh_prov *prov)
+{
+    struct meshrpr_prov_session *prev;
+
+    if (prov == NULL || (prov->input_complete == NULL && prov->input_complete_ex == NULL)) {
+        return;
+    }
+    prev = meshrpr_prov_cb_enter(s);
+    if (prov->input_complete_ex != NULL) {
+        prov->input_complete_ex(s);
+    } else {
+        prov->input_complete();
+    }
+    meshrpr_prov_cb_exit(s->node, prev);
+}
+
 /* What the state machine waited for when it stopped (0xff once provisioning succeeded). */
 static uint8_t waiting_for_state(const struct meshrpr_prov_session *s)
 {
@@ -293,9 +361,13 @@ static void link_opened(struct meshrpr_prov_link *link)
     s->flags |= MESHRPR_PROV_F_OPENED;
     meshrpr_prov_timer_restart(s);
     prov = meshrpr_prov_cfg(s->node);
-    if (prov != NULL && prov->link_open != NULL) {
+    if (prov != NULL && (prov->link_open != NULL || prov->link_open_ex != NULL)) {
         struct meshrpr_prov_session *prev = meshrpr_prov_cb_enter(s);
-        prov->link_open((bt_mesh_prov_bearer_t)s->bearer);
+        if (prov->link_open_ex != NULL) {
+            prov->link_open_ex(s, (bt_mesh_prov_bearer_t)s->bearer);
+        } else {
+            prov->link_open((bt_mesh_prov_bearer_t)s->bearer);
+        }
         meshrpr_prov_cb_exit(s->node, prev);
     }
     if (s->role == MESHRPR_PROV_ROLE_PROVISIONER && !(s->flags & MESHRPR_PROV_F_CLOSING)) {
@@ -415,7 +487,9 @@ static void link_closed(struct meshrpr_prov_link *link, enum meshrpr_prov_link_s
     MESHRPR_LOG_INF(&node->platform, "%s link closed: status %d, error 0x%02x, address 0x%04x",
                     result.provisioner ? "provisioner" : "device", (int)result.status,
                     result.error_code, result.addr);
-    if (opened && prov != NULL && prov->link_close != NULL) {
+    if (opened && prov != NULL && prov->link_close_ex != NULL) {
+        prov->link_close_ex(s, (bt_mesh_prov_bearer_t)result.bearer);
+    } else if (opened && prov != NULL && prov->link_close != NULL) {
         prov->link_close((bt_mesh_prov_bearer_t)result.bearer);
     }
     if (hooks != NULL && hooks->ended != NULL) {
@@ -812,15 +886,10 @@ static void input_done(struct meshrpr_prov_session *s)
     }
 }
 
-int meshrpr_prov_input_number(struct meshrpr_node *node, uint32_t num)
+static int input_number(struct meshrpr_prov_session *s, uint32_t num)
 {
-    struct meshrpr_prov_session *s;
-
-    if (node == NULL) {
-        return -EINVAL;
-    }
-    s = input_target(node, MESHRPR_PROV_F_WAIT_NUMBER);
-    if (s == NULL || num >= pow10_table[s->auth_size]) {
+    if (s == NULL || s->link == NULL || !(s->flags & MESHRPR_PROV_F_WAIT_NUMBER) ||
+        num >= pow10_table[s->auth_size]) {
         return -EINVAL;
     }
     s->flags &= (uint16_t)~MESHRPR_PROV_F_WAIT_NUMBER;
@@ -829,16 +898,24 @@ int meshrpr_prov_input_number(struct meshrpr_node *node, uint32_t num)
     return 0;
 }
 
-int meshrpr_prov_input_string(struct meshrpr_node *node, const char *str)
+int meshrpr_prov_input_number(struct meshrpr_node *node, uint32_t num)
 {
-    struct meshrpr_prov_session *s;
-    size_t len;
-
-    if (node == NULL || str == NULL) {
+    if (node == NULL) {
         return -EINVAL;
     }
-    s = input_target(node, MESHRPR_PROV_F_WAIT_STRING);
-    if (s == NULL) {
+    return input_number(input_target(node, MESHRPR_PROV_F_WAIT_NUMBER), num);
+}
+
+int meshrpr_prov_session_input_number(struct meshrpr_prov_session *session, uint32_t num)
+{
+    return input_number(session, num);
+}
+
+static int input_string(struct meshrpr_prov_session *s, const char *str)
+{
+    size_t len;
+
+    if (s == NULL || str == NULL || s->link == NULL || !(s->flags & MESHRPR_PROV_F_WAIT_STRING)) {
         return -EINVAL;
     }
     for (len = 0; len <= MESHRPR_PROV_IO_OOB_SIZE_MAX && str[len] != '\0'; len++) {
@@ -853,6 +930,19 @@ int meshrpr_prov_input_string(struct meshrpr_node *node, const char *str)
     auth_string(s, str, len);
     input_done(s);
     return 0;
+}
+
+int meshrpr_prov_input_string(struct meshrpr_node *node, const char *str)
+{
+    if (node == NULL || str == NULL) {
+        return -EINVAL;
+    }
+    return input_string(input_target(node, MESHRPR_PROV_F_WAIT_STRING), str);
+}
+
+int meshrpr_prov_session_input_string(struct meshrpr_prov_session *session, const char *str)
+{
+    return input_string(session, str);
 }
 
 int meshrpr_prov_enable(struct meshrpr_node *node, bt_mesh_prov_bearer_t bearers)

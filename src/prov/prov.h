@@ -142,13 +142,8 @@ const struct bt_mesh_prov *meshrpr_prov_cfg(const struct meshrpr_node *node);
 
 /* ---- Session accessors for hooks --------------------------------------------------------- */
 
-struct meshrpr_node *meshrpr_prov_session_node(const struct meshrpr_prov_session *session);
+/* meshrpr_prov_session_node(), _uuid(), _net_idx(), _addr(), _elem_count(): <meshrpr/prov.h>. */
 void *meshrpr_prov_session_hooks_ctx(const struct meshrpr_prov_session *session);
-/* Provisioner sessions: the device's UUID, NetKey index, assigned address, element count. */
-const uint8_t *meshrpr_prov_session_uuid(const struct meshrpr_prov_session *session);
-uint16_t meshrpr_prov_session_net_idx(const struct meshrpr_prov_session *session);
-uint16_t meshrpr_prov_session_addr(const struct meshrpr_prov_session *session);
-uint8_t meshrpr_prov_session_elem_count(const struct meshrpr_prov_session *session);
 
 /* The test-only seams that inject a fixed private key or Random, or a wrong IV Index, are not
  * part of the library: tests/support/prov_test_hooks.h. They act on the session flags below. */
@@ -237,6 +232,21 @@ int meshrpr_prov_auth_generate(struct meshrpr_prov_session *session, bool numeri
  * callback, so the explicit API called from it acts on it. */
 struct meshrpr_prov_session *meshrpr_prov_cb_enter(struct meshrpr_prov_session *session);
 void meshrpr_prov_cb_exit(struct meshrpr_node *node, struct meshrpr_prov_session *previous);
+
+/* The application's OOB callbacks for session s: the meshrpr *_ex variant with the session
+ * when the application gave one, else Zephyr's; run as s's callback (cb_enter/exit). The
+ * has_* tell whether either is set. */
+bool meshrpr_prov_has_output_number(const struct bt_mesh_prov *prov);
+bool meshrpr_prov_has_output_string(const struct bt_mesh_prov *prov);
+bool meshrpr_prov_has_input(const struct bt_mesh_prov *prov);
+int meshrpr_prov_cb_output_number(struct meshrpr_prov_session *s, const struct bt_mesh_prov *prov,
+                                  bt_mesh_output_action_t act, uint32_t num);
+int meshrpr_prov_cb_output_string(struct meshrpr_prov_session *s, const struct bt_mesh_prov *prov,
+                                  const char *str);
+int meshrpr_prov_cb_input(struct meshrpr_prov_session *s, const struct bt_mesh_prov *prov,
+                          bt_mesh_input_action_t act, uint8_t size);
+void meshrpr_prov_cb_input_complete(struct meshrpr_prov_session *s,
+                                    const struct bt_mesh_prov *prov);
 
 /* Role state machines. check: 0 when a PDU of this type is welcome now, else the error code
  * to refuse it with; recv: a welcome, well-formed PDU; link_opened: the link is open;

@@ -166,7 +166,6 @@ static bool start_acceptable(const struct meshrpr_prov_session *s,
 static uint8_t auth_start(struct meshrpr_prov_session *s)
 {
     const struct bt_mesh_prov *prov = meshrpr_prov_cfg(s->node);
-    struct meshrpr_prov_session *prev;
     uint32_t num = 0;
     char str[9];
     int err;
@@ -183,30 +182,29 @@ static uint8_t auth_start(struct meshrpr_prov_session *s)
         /* We draw and output the value; the user enters it on the provisioner. */
         bool string = s->auth_action == MESHRPR_PROV_OUTPUT_ALPHANUMERIC;
         bool counted = s->auth_action < MESHRPR_PROV_OUTPUT_NUMERIC; /* Blink, Beep, Vibrate */
-        if (string ? prov->output_string == NULL : prov->output_number == NULL) {
+        if (string ? !meshrpr_prov_has_output_string(prov)
+                   : !meshrpr_prov_has_output_number(prov)) {
             return MESHRPR_PROV_ERR_UNEXPECTED_ERROR;
         }
         if (meshrpr_prov_auth_generate(s, !string, counted, &num, str) != 0) {
             return MESHRPR_PROV_ERR_UNEXPECTED_ERROR;
         }
         s->flags |= MESHRPR_PROV_F_NOTIFY_INPUT;
-        prev = meshrpr_prov_cb_enter(s);
-        err = string ? prov->output_string(str)
-                     : prov->output_number((bt_mesh_output_action_t)BIT(s->auth_action), num);
-        meshrpr_prov_cb_exit(s->node, prev);
+        err = string ? meshrpr_prov_cb_output_string(s, prov, str)
+                     : meshrpr_prov_cb_output_number(
+                           s, prov, (bt_mesh_output_action_t)BIT(s->auth_action), num);
         meshrpr_crypto_wipe(str, sizeof(str));
         return err == 0 ? 0 : MESHRPR_PROV_ERR_UNEXPECTED_ERROR;
     }
     case MESHRPR_PROV_AUTH_INPUT: {
         /* The user enters what the provisioner shows; meshrpr_prov_input_*() brings it. */
         bool string = s->auth_action == MESHRPR_PROV_INPUT_ALPHANUMERIC;
-        if (prov->input == NULL) {
+        if (!meshrpr_prov_has_input(prov)) {
             return MESHRPR_PROV_ERR_UNEXPECTED_ERROR;
         }
         s->flags |= string ? MESHRPR_PROV_F_WAIT_STRING : MESHRPR_PROV_F_WAIT_NUMBER;
-        prev = meshrpr_prov_cb_enter(s);
-        err = prov->input((bt_mesh_input_action_t)BIT(s->auth_action), s->auth_size);
-        meshrpr_prov_cb_exit(s->node, prev);
+        err = meshrpr_prov_cb_input(s, prov, (bt_mesh_input_action_t)BIT(s->auth_action),
+                                    s->auth_size);
         return err == 0 ? 0 : MESHRPR_PROV_ERR_UNEXPECTED_ERROR;
     }
     default:
@@ -313,11 +311,7 @@ static void recv_confirm(struct meshrpr_prov_session *s, const struct meshrpr_pr
     if (s->flags & MESHRPR_PROV_F_NOTIFY_INPUT) {
         /* The user typed our output value on the provisioner: stop showing it. */
         s->flags &= (uint16_t)~MESHRPR_PROV_F_NOTIFY_INPUT;
-        if (prov->input_complete != NULL) {
-            struct meshrpr_prov_session *prev = meshrpr_prov_cb_enter(s);
-            prov->input_complete();
-            meshrpr_prov_cb_exit(s->node, prev);
-        }
+        meshrpr_prov_cb_input_complete(s, prov);
     }
     memcpy(s->peer_conf, pdu->value.value, s->value_len);
     if (meshrpr_prov_confirm_make(s) != 0) {

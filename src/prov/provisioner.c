@@ -298,7 +298,7 @@ static const char *choice_invalid(const struct meshrpr_prov_session *s,
         if (bit < 0 || !(caps->output_actions & c->action) || c->size > caps->output_size) {
             return "device does not offer this output action and size";
         }
-        if (prov == NULL || prov->input == NULL) {
+        if (!meshrpr_prov_has_input(prov)) {
             return "no input callback for Output OOB";
         }
         return NULL;
@@ -307,9 +307,8 @@ static const char *choice_invalid(const struct meshrpr_prov_session *s,
         if (bit < 0 || !(caps->input_actions & c->action) || c->size > caps->input_size) {
             return "device does not offer this input action and size";
         }
-        if (prov == NULL ||
-            (bit == MESHRPR_PROV_INPUT_ALPHANUMERIC ? prov->output_string == NULL
-                                                    : prov->output_number == NULL)) {
+        if (bit == MESHRPR_PROV_INPUT_ALPHANUMERIC ? !meshrpr_prov_has_output_string(prov)
+                                                   : !meshrpr_prov_has_output_number(prov)) {
             return "no output callback for Input OOB";
         }
         return NULL;
@@ -322,7 +321,6 @@ static const char *choice_invalid(const struct meshrpr_prov_session *s,
 static int auth_start(struct meshrpr_prov_session *s, const struct bt_mesh_prov *prov)
 {
     const struct meshrpr_prov_auth_choice *c = &s->choice;
-    struct meshrpr_prov_session *prev;
     char str[9];
     uint32_t num = 0;
     int err = 0;
@@ -339,10 +337,8 @@ static int auth_start(struct meshrpr_prov_session *s, const struct bt_mesh_prov 
         /* The device outputs; the user types the value here. */
         bool string = s->auth_action == MESHRPR_PROV_OUTPUT_ALPHANUMERIC;
         s->flags |= string ? MESHRPR_PROV_F_WAIT_STRING : MESHRPR_PROV_F_WAIT_NUMBER;
-        prev = meshrpr_prov_cb_enter(s);
-        err = prov->input(string ? BT_MESH_ENTER_STRING : BT_MESH_ENTER_NUMBER, s->auth_size);
-        meshrpr_prov_cb_exit(s->node, prev);
-        return err;
+        return meshrpr_prov_cb_input(s, prov, string ? BT_MESH_ENTER_STRING : BT_MESH_ENTER_NUMBER,
+                                     s->auth_size);
     }
     case MESHRPR_PROV_AUTH_INPUT: {
         /* We draw the value with full entropy for its size (CVE-2020-26557) and show it. */
@@ -352,9 +348,8 @@ static int auth_start(struct meshrpr_prov_session *s, const struct bt_mesh_prov 
         if (err != 0) {
             return err;
         }
-        prev = meshrpr_prov_cb_enter(s);
-        err = string ? prov->output_string(str) : prov->output_number(BT_MESH_DISPLAY_NUMBER, num);
-        meshrpr_prov_cb_exit(s->node, prev);
+        err = string ? meshrpr_prov_cb_output_string(s, prov, str)
+                     : meshrpr_prov_cb_output_number(s, prov, BT_MESH_DISPLAY_NUMBER, num);
         meshrpr_crypto_wipe(str, sizeof(str));
         return err;
     }
@@ -404,7 +399,7 @@ static void recv_capabilities(struct meshrpr_prov_session *s, const struct meshr
 
     /* The node default, unless the capabilities callback chooses for this device. */
     s->choice = s->node->prov.auth_default;
-    if (prov != NULL && prov->capabilities != NULL) {
+    if (prov != NULL && (prov->capabilities != NULL || prov->capabilities_ex != NULL)) {
         struct bt_mesh_dev_capabilities cap = {
             .elem_count = caps->elem_count,
             .algorithms = caps->algorithms,
@@ -416,7 +411,11 @@ static void recv_capabilities(struct meshrpr_prov_session *s, const struct meshr
             .input_size = caps->input_size,
         };
         struct meshrpr_prov_session *prev = meshrpr_prov_cb_enter(s);
-        prov->capabilities(&cap);
+        if (prov->capabilities_ex != NULL) {
+            prov->capabilities_ex(s, &cap);
+        } else {
+            prov->capabilities(&cap);
+        }
         meshrpr_prov_cb_exit(s->node, prev);
         if (s->flags & MESHRPR_PROV_F_CLOSING) {
             return;
@@ -502,11 +501,7 @@ static void recv_input_complete(struct meshrpr_prov_session *s)
     const struct bt_mesh_prov *prov = meshrpr_prov_cfg(s->node);
 
     s->flags |= MESHRPR_PROV_F_INPUT_COMPLETE;
-    if (prov != NULL && prov->input_complete != NULL) {
-        struct meshrpr_prov_session *prev = meshrpr_prov_cb_enter(s);
-        prov->input_complete();
-        meshrpr_prov_cb_exit(s->node, prev);
-    }
+    meshrpr_prov_cb_input_complete(s, prov);
     try_confirm(s);
 }
 
