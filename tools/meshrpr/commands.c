@@ -616,7 +616,7 @@ int cmd_reprovision_remote(struct cmd_ctx *c, int argc, char *const *argv)
 {
     uint16_t addr;
     bool comp = false;
-    unsigned procedure;
+    unsigned procedure = BT_MESH_RPR_NODE_REFRESH_DEVKEY;
     int rc;
 
     add_server(c);
@@ -655,7 +655,7 @@ int cmd_reprovision_remote(struct cmd_ctx *c, int argc, char *const *argv)
 int cmd_reprovision(struct cmd_ctx *c, int argc, char *const *argv)
 {
     uint16_t node, addr;
-    unsigned procedure;
+    unsigned procedure = BT_MESH_RPR_NODE_REFRESH_DEVKEY;
     int rc;
 
     if (tool_parse_addr(argv[0], false, &node) != 0) {
