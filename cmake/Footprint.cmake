@@ -126,3 +126,14 @@ string(REPLACE ";" " " libc "${libc}")
 message("")
 message("  from libc: ${libc}")
 message("  from Mbed TLS: ${n_mbed} functions (not built here: link a Mbed TLS for the target)")
+
+# Logging: how many objects format log lines. With MESHRPR_LOG_LEVEL_MAX=NONE none does, so a
+# --gc-sections link drops meshrpr_log() and with it vsnprintf.
+set(log_callers 0)
+foreach(lib IN LISTS LIBS)
+    execute_process(COMMAND ${NM} -A -u ${lib} OUTPUT_VARIABLE out)
+    string(REGEX MATCHALL "U meshrpr_log\n" calls "${out}")
+    list(LENGTH calls n)
+    math(EXPR log_callers "${log_callers} + ${n}")
+endforeach()
+message("  objects calling meshrpr_log() (vsnprintf): ${log_callers}")
