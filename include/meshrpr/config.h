@@ -71,9 +71,12 @@
 #define MESHRPR_SAR_TX_COUNT 4
 #endif
 
-/** Concurrent incoming segmented messages. */
+/** Concurrent incoming segmented messages. A Remote Provisioning Client receives one Scan
+ *  Report (segmented) from each server it scans through at once: 8 covers as many servers
+ *  reporting together, and a server whose report found no free context sends it again
+ *  (issue #11). */
 #ifndef MESHRPR_SAR_RX_COUNT
-#define MESHRPR_SAR_RX_COUNT 4
+#define MESHRPR_SAR_RX_COUNT 8
 #endif
 
 /** Virtual address Label UUIDs a node can know. */

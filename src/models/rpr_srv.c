@@ -58,6 +58,11 @@ enum { TX_FREE = 0, TX_QUEUED, TX_SENDING };
  * again this often, at most this many times. */
 #define TX_RETRY_MS  50
 #define TX_RETRY_MAX 100
+/* A Scan Report whose transfer failed goes out again, at most this many times, after a random
+ * pause (servers reporting at once to one client spread out). */
+#define SCAN_REPORT_TRIES        3
+#define SCAN_REPORT_RETRY_MIN_MS 200
+#define SCAN_REPORT_RETRY_MAX_MS 1500
 
 /* AD types (Bluetooth Assigned Numbers). */
 #define AD_NAME_SHORT    0x08
@@ -156,6 +161,8 @@ static struct meshrpr_rpr_srv_tx *tx_new(struct meshrpr_rpr_srv *srv,
             t->net_idx = peer->net_idx;
             t->opcode = op;
             t->retries = 0;
+            t->report_tries = 0;
+            t->not_before_ms = 0;
             t->nppi_pdu = false;
             t->gen = srv->link_gen;
             t->len = 0;
@@ -211,6 +218,23 @@ static void tx_finish(struct meshrpr_rpr_srv *srv, struct meshrpr_rpr_srv_tx *t,
     const bool nppi_pdu = t->nppi_pdu;
     const bool same_link = t->gen == srv->link_gen;
 
+    if (op == RPR_OP_SCAN_REPORT && err != 0 && t->report_tries < SCAN_REPORT_TRIES &&
+        srv->scan_state != BT_MESH_RPR_SCAN_IDLE && t->dst == srv->scan_cli.addr) {
+        /* The client may have had no receive context free (several servers reporting to
+         * it at once): a device is reported once per scan (§4.4.5.5.1.5), so that report
+         * must not be lost. Again after a random pause, behind what is queued. */
+        t->report_tries++;
+        t->retries = 0;
+        t->seq = srv->tx_seq++;
+        t->state = TX_QUEUED;
+        MESHRPR_LOG_WRN(&srv->node->platform, "Scan Report to 0x%04x not delivered (%d): again",
+                        t->dst, err);
+        t->not_before_ms = meshrpr_node_now_ms(srv->node) +
+                           meshrpr_node_random_range(srv->node, SCAN_REPORT_RETRY_MIN_MS,
+                                                     SCAN_REPORT_RETRY_MAX_MS);
+        meshrpr_node_timer_start(srv->node, &srv->tx_timer, 0);
+        return;
+    }
     t->state = TX_FREE;
     if (err != 0) {
         MESHRPR_LOG_WRN(&srv->node->platform, "message 0x%04x to 0x%04x not delivered (%d)", op,
@@ -226,19 +250,24 @@ static void tx_finish(struct meshrpr_rpr_srv *srv, struct meshrpr_rpr_srv_tx *t,
             meshrpr_node_timer_start(srv->node, &srv->nppi_timer, 0);
         }
         break;
-    case RPR_OP_PDU_REPORT:
-        if (nppi_pdu && same_link && srv->nppi_complete != NULL) {
-            meshrpr_prov_send_complete_t complete = srv->nppi_complete;
-            srv->nppi_complete = NULL;
-            complete(err, srv->nppi_cb_data);
-        }
-        /* §4.4.5.5.2.6: a PDU Report the client cannot get ends the link. */
-        if (err != 0 && same_link && srv->link_state != BT_MESH_RPR_LINK_IDLE &&
-            srv->link_state != BT_MESH_RPR_LINK_CLOSING) {
+    case RPR_OP_PDU_REPORT: {
+        /* §4.4.5.5.2.6: a PDU Report the client cannot get ends the link. Closed first, so
+         * that a local (NPPI) provisionee learns the link was closed, not that its own send
+         * timed out (issue #11). */
+        const bool undeliverable = err != 0 && same_link &&
+                                   srv->link_state != BT_MESH_RPR_LINK_IDLE &&
+                                   srv->link_state != BT_MESH_RPR_LINK_CLOSING;
+        if (undeliverable) {
             link_server_close(srv, BT_MESH_RPR_ERR_LINK_CLOSED_AS_CANNOT_DELIVER_PDU_REPORT,
                               CLOSE_FAIL);
         }
+        if (nppi_pdu && same_link && srv->nppi_complete != NULL) {
+            meshrpr_prov_send_complete_t complete = srv->nppi_complete;
+            srv->nppi_complete = NULL;
+            complete(undeliverable ? -ECONNABORTED : err, srv->nppi_cb_data);
+        }
         break;
+    }
     default:
         break;
     }
@@ -277,7 +306,8 @@ static struct meshrpr_rpr_srv_tx *tx_first(struct meshrpr_rpr_srv *srv, const ui
 
     for (size_t i = 0; i < MESHRPR_RPR_SRV_TX_COUNT; i++) {
         struct meshrpr_rpr_srv_tx *t = &srv->tx[i];
-        bool skip = t->state != TX_QUEUED || dst_busy(srv, t->dst);
+        bool skip = t->state != TX_QUEUED || dst_busy(srv, t->dst) ||
+                    t->not_before_ms > meshrpr_node_now_ms(srv->node);
         for (size_t b = 0; b < blocked_count && !skip; b++) {
             skip = blocked[b] == t->dst;
         }
@@ -323,6 +353,16 @@ static void tx_timer_expired(struct meshrpr_timer *timer)
     }
     if (retry && !meshrpr_timer_is_armed(&srv->tx_timer)) {
         meshrpr_node_timer_start(srv->node, &srv->tx_timer, TX_RETRY_MS);
+    }
+    /* A Scan Report waiting for its pause to end. */
+    for (size_t i = 0; i < MESHRPR_RPR_SRV_TX_COUNT; i++) {
+        const struct meshrpr_rpr_srv_tx *w = &srv->tx[i];
+        uint64_t now = meshrpr_node_now_ms(srv->node);
+        if (w->state == TX_QUEUED && w->not_before_ms > now &&
+            (!meshrpr_timer_is_armed(&srv->tx_timer) ||
+             srv->tx_timer.deadline_ms > w->not_before_ms)) {
+            meshrpr_node_timer_start(srv->node, &srv->tx_timer, (uint32_t)(w->not_before_ms - now));
+        }
     }
 }
 

@@ -668,6 +668,48 @@ static void interrupted(uint64_t seed, bool (*cut_when)(struct rpr_world *w, voi
     settle_and_free();
 }
 
+static bool client_link_open(struct rpr_world *w, void *arg)
+{
+    (void)arg;
+    for (size_t i = 0; i < MESHRPR_RPR_CLI_LINK_COUNT; i++) {
+        if (rw_cli(w)->priv.links[i].state != 0 &&
+            rw_cli(w)->priv.links[i].srv_state == (uint8_t)BT_MESH_RPR_LINK_ACTIVE) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Issue #11: the server cannot deliver the provisionee's PDU Report (nothing from the node
+ * reaches the provisioner any more) and closes the link (§4.4.5.5.2.6): the node's own result
+ * says the link was closed, not that it timed out. */
+static void test_undeliverable_report_result(void **state)
+{
+    struct bt_mesh_rpr_node srv = { .addr = TARGET_ADDR, .ttl = BT_MESH_TTL_DEFAULT };
+    struct meshrpr_prov_result r;
+    struct before b;
+    int t;
+
+    (void)state;
+    t = nppi_world(0x6e00000e, NULL);
+    snapshot(TARGET_ADDR, &b);
+    assert_int_equal(bt_mesh_reprovision_remote(rw_cli(W), &srv, TARGET_ADDR, false), 0);
+    assert_true(rw_run_until(W, client_link_open, NULL, 10000));
+    assert_int_equal(
+        meshrpr_sim_link_set_oneway(&W->sim, W->nodes[t].sim_id, W->nodes[0].sim_id, 1.0), 0);
+    assert_true(rw_run_until(W, links_free_pred, NULL, 150000));
+    rw_run(W, 70000);
+    assert_true(meshrpr_rpr_srv_is_idle(&W->nodes[t].rpr_srv));
+    assert_int_equal(W->nodes[t].rpr_srv.link_status,
+                     BT_MESH_RPR_ERR_LINK_CLOSED_AS_CANNOT_DELIVER_PDU_REPORT);
+    assert_int_equal(meshrpr_prov_last_result(&W->nodes[t].node, &r), 0);
+    assert_false(r.provisioner);
+    assert_int_equal(r.status, MESHRPR_PROV_STATUS_LINK_CLOSED);
+    rw_link(W, 0, t, 0.0);
+    check_unchanged(t, &b);
+    settle_and_free();
+}
+
 static void test_interrupted_before_complete(void **state)
 {
     (void)state;
@@ -950,6 +992,7 @@ int main(void)
         cmocka_unit_test(test_refuse_wrong_net_key),
         cmocka_unit_test(test_refuse_overlapping_range),
         cmocka_unit_test(test_interrupted_before_complete),
+        cmocka_unit_test(test_undeliverable_report_result),
         cmocka_unit_test(test_interrupted_after_complete),
         cmocka_unit_test(test_interrupted_before_link_close),
         cmocka_unit_test_teardown(test_restart_keeps_identity, store_teardown),

@@ -582,6 +582,65 @@ static void test_four_at_once(void **state)
     settle_and_free();
 }
 
+/* Issue #11: the client scans through more servers at once than it has segmented-receive
+ * contexts (MESHRPR_SAR_RX_COUNT), every server hearing the same three devices, several
+ * seeds. Every server reports every device exactly once: a Scan Report that found no free
+ * context at the client is sent again. */
+#define MANY_SERVERS (2 * MESHRPR_SAR_RX_COUNT)
+#define MANY_DEVICES 3
+
+static void test_scan_many_servers_at_once(void **state)
+{
+    unsigned missing = 0;
+
+    (void)state;
+    for (uint64_t seed = 0; seed < 6; seed++) {
+        int s[MANY_SERVERS];
+        int d[MANY_DEVICES];
+
+        W = rw_new(0x5ca1000 + seed);
+        assert_non_null(W);
+        for (int j = 0; j < MANY_DEVICES; j++) {
+            uint8_t uuid[16];
+            uuid_of(uuid, (uint8_t)(0x40 + j));
+            d[j] = rw_add_device(W, uuid, 0, NULL);
+            assert_true(d[j] > 0);
+        }
+        for (int i = 0; i < MANY_SERVERS; i++) {
+            s[i] = rw_add_server(W, (uint16_t)(0x0100 + i));
+            assert_true(s[i] > 0);
+            rw_link(W, 0, s[i], 0.0);
+            for (int j = 0; j < MANY_DEVICES; j++) {
+                rw_link(W, s[i], d[j], 0.0);
+            }
+        }
+        for (int i = 0; i < MANY_SERVERS; i++) {
+            struct bt_mesh_rpr_node srv = rw_srv(W, s[i]);
+            /* Not waiting for each Scan Status: all servers start together. */
+            assert_int_equal(bt_mesh_rpr_scan_start(rw_cli(W), &srv, NULL, 10, 0, NULL), 0);
+        }
+        rw_run(W, 20000);
+        for (int i = 0; i < MANY_SERVERS; i++) {
+            for (int j = 0; j < MANY_DEVICES; j++) {
+                unsigned n = 0;
+                for (size_t k = 0; k < W->scan_count; k++) {
+                    n += W->scans[k].srv == W->nodes[s[i]].addr &&
+                                 memcmp(W->scans[k].unprov.uuid, W->nodes[d[j]].uuid, 16) == 0
+                             ? 1
+                             : 0;
+                }
+                if (n != 1) {
+                    printf("seed %u: server 0x%04x reported device %d %u times\n", (unsigned)seed,
+                           W->nodes[s[i]].addr, j, n);
+                    missing++;
+                }
+            }
+        }
+        settle_and_free();
+    }
+    assert_int_equal(missing, 0);
+}
+
 static void test_scan_while_provisioning(void **state)
 {
     struct bt_mesh_rpr_scan_status st;
@@ -856,6 +915,7 @@ int main(void)
         cmocka_unit_test(test_provision_lossy),
         cmocka_unit_test(test_four_at_once),
         cmocka_unit_test(test_scan_while_provisioning),
+        cmocka_unit_test(test_scan_many_servers_at_once),
         cmocka_unit_test(test_provision_reset_repeat),
         cmocka_unit_test(test_device_ignores_link_open),
         cmocka_unit_test(test_server_silent_after_open),

@@ -19,7 +19,7 @@
 #include "net/lower_transport.h"
 #include "net/net.h"
 
-#define MAX_NODES  3
+#define MAX_NODES  4
 #define MAX_ELEMS  4
 #define MAX_FLIGHT 256
 #define MAX_LOG    1024
@@ -549,15 +549,17 @@ static void all_acks_lost(void **state)
     assert_int_equal(net.nodes[1].data_count, 1);
 }
 
-/* Out of reassembly contexts: four transfers to B stay incomplete (their segment 1 is always
- * lost), so B refuses a fifth with BlockAck 0 and that sender cancels with -ECANCELED at
- * once. The four senders give up after their retransmissions, B discards after 10 s, and
- * then a new transfer goes through. */
+/* Out of reassembly contexts: MESHRPR_SAR_RX_COUNT transfers to B (from the four elements of
+ * A and of D) stay incomplete (their segment 1 is always lost), so B refuses one more with
+ * BlockAck 0 and that sender cancels with -ECANCELED at once. The senders give up after their
+ * retransmissions, B discards after 10 s, and then a new transfer goes through. */
+_Static_assert(MESHRPR_SAR_RX_COUNT <= 2 * MAX_ELEMS && MESHRPR_SAR_TX_COUNT >= MAX_ELEMS,
+               "two senders of four elements fill B's contexts");
 static void block_ack_zero_when_out_of_contexts(void **state)
 {
     (void)state;
     static struct sar_net net;
-    struct cb_log logs[4];
+    struct cb_log logs[MESHRPR_SAR_RX_COUNT];
     struct cb_log extra;
     struct cb_log late;
 
@@ -565,10 +567,13 @@ static void block_ack_zero_when_out_of_contexts(void **state)
     node_add(&net, 0x0001, 4);
     node_add(&net, 0x0010, 1);
     node_add(&net, 0x0020, 1);
+    node_add(&net, 0x0030, 4);
     net.drop = drop_rule;
     net.drop_seg_always = 1u << 1;
-    for (int e = 0; e < 4; e++) {
-        assert_int_equal(model_send(&net, 0, e, 0x0010, 20, (uint8_t)e, &logs[e]), 0);
+    for (int e = 0; e < MESHRPR_SAR_RX_COUNT; e++) {
+        assert_int_equal(model_send(&net, e < MAX_ELEMS ? 0 : 3, e % MAX_ELEMS, 0x0010, 20,
+                                    (uint8_t)e, &logs[e]),
+                         0);
     }
     net_run_for(&net, 10);
     assert_int_equal(model_send(&net, 2, 0, 0x0010, 20, 0x55, &extra), 0);
@@ -579,13 +584,13 @@ static void block_ack_zero_when_out_of_contexts(void **state)
     assert_int_equal(net.nodes[1].node.lower.rx_reject_count, 1);
 
     net_run_for(&net, 5000);
-    for (int e = 0; e < 4; e++) {
+    for (int e = 0; e < MESHRPR_SAR_RX_COUNT; e++) {
         assert_int_equal(logs[e].end_count, 1);
         assert_int_equal(logs[e].end_err, -ETIMEDOUT);
     }
     assert_int_equal(net.nodes[1].data_count, 0);
     net_run_until(&net, START_MS + 10000);
-    assert_int_equal(net.nodes[1].node.lower.rx_discard_count, 4);
+    assert_int_equal(net.nodes[1].node.lower.rx_discard_count, MESHRPR_SAR_RX_COUNT);
 
     net.drop = NULL;
     assert_int_equal(model_send(&net, 2, 0, 0x0010, 20, 0x66, &late), 0);

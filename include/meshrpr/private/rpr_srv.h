@@ -77,9 +77,11 @@ struct meshrpr_rpr_srv_tx {
     uint16_t opcode;
     uint8_t state; /* TX_* in rpr_srv.c */
     uint8_t retries;
-    uint8_t gen;   /* link_gen when queued: a late completion never touches a newer link */
-    bool nppi_pdu; /* a PDU Report of the local provisionee: completes its send; the Link
-                    * Report ending an NPPI link: hands the close to the provisionee */
+    uint8_t report_tries;   /* Scan Report sent again after its transfer failed */
+    uint64_t not_before_ms; /* ... not before this time */
+    uint8_t gen;            /* link_gen when queued: a late completion never touches a newer link */
+    bool nppi_pdu;          /* a PDU Report of the local provisionee: completes its send; the Link
+                             * Report ending an NPPI link: hands the close to the provisionee */
     uint16_t len;
     uint8_t data[MESHRPR_RPR_SRV_MSG_MAX];
 };
