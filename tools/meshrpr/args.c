@@ -43,6 +43,14 @@ static const struct opt_spec specs[OPT_COUNT] = {
     [OPT_PROCEDURE] = { "procedure", "NAME",
                         "the NPPI procedure: key (Device Key Refresh), composition (Node "
                         "Composition Refresh) or address (Node Address Refresh)" },
+    [OPT_NEAR] = { "near", "N",
+                   "devices on the installer's bench, within the provisioner's own range "
+                   "(for provision over PB-ADV; 0..4)" },
+    [OPT_SPEED] = { "speed", "X",
+                    "virtual seconds per real second while the shell waits for input "
+                    "(default 1; 0: virtual time stands still)" },
+    [OPT_UNPROVISIONED] = { "unprovisioned", NULL,
+                            "only devices not in the node database, one line each" },
     [OPT_LOCK_WAIT] = { "lock-wait", "S",
                         "wait up to S seconds for a world another meshrpr uses (default 60; "
                         "0: fail at once)" },

@@ -30,6 +30,9 @@ enum opt_id {
     OPT_MAN,
     OPT_LOCK_WAIT,
     OPT_PROCEDURE,
+    OPT_NEAR,
+    OPT_SPEED,
+    OPT_UNPROVISIONED,
     OPT_COUNT
 };
 

@@ -51,6 +51,13 @@ const struct command tool_commands[] = {
       "off the device's display by the simulated user.",
       3, 3, OPT_BIT(OPT_SERVER) | OPT_BIT(OPT_STATIC_OOB), CMD_WORLD | CMD_BUILDING,
       cmd_provision_remote },
+    { "provision", "provision UUID NET_IDX ADDR",
+      "provision a device in the provisioner's own radio range over PB-ADV",
+      "Provisions the device UUID over the advertising bearer (MshPRTv1.1 §5.2.1), without a "
+      "Remote Provisioning Server: the device must be within the provisioner's range (world "
+      "new --near N puts devices there). The same checks and OOB handling as "
+      "provision-remote.",
+      3, 3, OPT_BIT(OPT_STATIC_OOB), CMD_WORLD | CMD_BUILDING, cmd_provision },
     { "reprovision-remote", "reprovision-remote ADDR [COMP_CHANGED]",
       "NPPI on the node --server: refresh its device key, composition or address",
       "Runs a Node Provisioning Protocol Interface procedure on the node --server (MshPRTv1.1 "
@@ -66,7 +73,17 @@ const struct command tool_commands[] = {
       1, 2, OPT_BIT(OPT_PROCEDURE), CMD_WORLD | CMD_BUILDING, cmd_reprovision },
     /* ---- The tool's own ---- */
     { "nodes", "nodes", "the provisioner's node database", NULL, 0, 0, 0, CMD_WORLD, cmd_nodes },
-    { "devices", "devices", "what the last scans found", NULL, 0, 0, 0, CMD_WORLD, cmd_devices },
+    { "devices", "devices", "what the last scans found",
+      "Every Scan Report and Extended Scan Report kept in the world, per device and server. "
+      "--unprovisioned lists each device the node database does not hold yet once, with the "
+      "server that hears it best.",
+      0, 0, OPT_BIT(OPT_UNPROVISIONED), CMD_WORLD, cmd_devices },
+    { "discover", "discover [TIMEOUT]",
+      "scan through every Remote Provisioning Server at once (default 10 s)",
+      "Starts a Remote Provisioning Scan of TIMEOUT seconds on every server of the database "
+      "side by side and lists each device once, with the server that hears it best and how "
+      "many servers hear it. In the shell the reports are printed as they arrive.",
+      0, 1, 0, CMD_WORLD | CMD_BUILDING, cmd_discover },
     { "keys", "keys [CDB_FILE]", "the network's keys, of the world or of a database file",
       "Prints the NetKeys, AppKeys and device keys of the world (or of a Mesh CDB JSON file); "
       "--tshark prints them as the tshark options that decrypt a capture.",
@@ -82,7 +99,7 @@ const struct command tool_commands[] = {
       "range. The file is not replaced unless --force is given.",
       1, 2,
       OPT_BIT(OPT_DEVICES) | OPT_BIT(OPT_SERVERS) | OPT_BIT(OPT_SEED) | OPT_BIT(OPT_LOSS) |
-          OPT_BIT(OPT_RANGE) | OPT_BIT(OPT_FORCE),
+          OPT_BIT(OPT_RANGE) | OPT_BIT(OPT_FORCE) | OPT_BIT(OPT_NEAR),
       CMD_NO_SHELL | CMD_NO_PCAP, cmd_world },
     { "demo", "demo", "remote provisioning in a simulated building, start to finish",
       "Scans through every server, provisions every device remotely (several links at once), "
@@ -91,9 +108,14 @@ const struct command tool_commands[] = {
       0, 0, OPT_BIT(OPT_DEVICES) | OPT_BIT(OPT_SERVERS) | OPT_BIT(OPT_SEED) | OPT_BIT(OPT_LOSS),
       CMD_NO_SHELL | CMD_NO_PCAP, cmd_demo },
     { "shell", "shell", "run commands typed at a prompt or read from stdin",
-      "Runs the world's network and reads commands, one a line, from a terminal (with line "
-      "editing and history) or a pipe (each line echoed before its output).",
-      0, 0, 0, CMD_WORLD | CMD_BUILDING | CMD_NO_SHELL, cmd_shell },
+      "Runs the world's network and reads commands, one a line, from a terminal (libedit line "
+      "editing, history in ~/.meshrpr_history, Tab completes command names) or a pipe (each "
+      "line echoed before its output). The network runs while the shell waits for input, "
+      "--speed virtual seconds per real second: scan, discover, provision-remote and provision "
+      "return at once and print their reports and results as they arrive, so scan-get, "
+      "scan-stop, link-get and link-close see them live. target sets the server of commands "
+      "without --server. The shell holds the world's lock until it ends.",
+      0, 0, OPT_BIT(OPT_SPEED), CMD_WORLD | CMD_BUILDING | CMD_NO_SHELL, cmd_shell },
     { "help", "help [COMMAND]", "list the commands, or explain one", NULL, 0, 1, 0, 0, cmd_help },
     /* ---- Shell only ---- */
     { "target", "target [ADDR|none]", "set the server commands use when --server is not given",

@@ -23,6 +23,8 @@ CMD_HANDLER(cmd_link_close);
 CMD_HANDLER(cmd_provision_remote);
 CMD_HANDLER(cmd_reprovision_remote);
 CMD_HANDLER(cmd_reprovision);
+CMD_HANDLER(cmd_provision);
+CMD_HANDLER(cmd_discover);
 CMD_HANDLER(cmd_nodes);
 CMD_HANDLER(cmd_devices);
 CMD_HANDLER(cmd_keys);

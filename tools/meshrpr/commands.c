@@ -24,6 +24,8 @@
 /* Longest wait for one remote provisioning (120 s protocol timer with Input/Output OOB, plus
  * the link set-up). */
 #define PROVISION_MAX_MS 150000u
+/* Steps of run in the shell, between which background reports are printed. */
+#define RUN_STEP_MS 100u
 /* Extended Scan of the server's own information: it answers at once. */
 #define SCAN_SRV_WAIT_MS 5000u
 
@@ -214,6 +216,13 @@ int cmd_scan_stop(struct cmd_ctx *c, int argc, char *const *argv)
     if (err != 0) {
         return req_fail(c, "Scan Stop", err);
     }
+    for (size_t i = 0; c->sh != NULL && i < SHELL_MAX_JOBS; i++) {
+        struct shell_job *j = &c->sh->jobs[i];
+        if (j->active && j->kind == SHELL_JOB_SCAN && j->server == c->srv.addr) {
+            /* The scan is over: its job ends at the next poll. */
+            j->deadline_ms = building_now_ms(c->b);
+        }
+    }
     print_scan_status(c, &st);
     return scan_status_result(c, &st);
 }
@@ -230,8 +239,8 @@ static const struct b_scan_event *scan_event(const struct building *b, const str
 {
     for (size_t i = 0; i < b->scan_count; i++) {
         const struct b_scan_event *e = &b->scans[i];
-        if (e->time_ms >= w->since_ms && e->server == w->server && e->ext == w->ext &&
-            (w->uuid == NULL || memcmp(e->unprov.uuid, w->uuid, 16) == 0)) {
+        if (e->time_ms >= w->since_ms && (w->server == 0 || e->server == w->server) &&
+            e->ext == w->ext && (w->uuid == NULL || memcmp(e->unprov.uuid, w->uuid, 16) == 0)) {
             if (nth-- == 0) {
                 return e;
             }
@@ -277,6 +286,19 @@ int cmd_scan(struct cmd_ctx *c, int argc, char *const *argv)
     print_scan_status(c, &st);
     if (st.status != BT_MESH_RPR_SUCCESS) {
         return scan_status_result(c, &st);
+    }
+    if (c->sh != NULL) {
+        /* In the shell the scan runs on while the prompt stays live; reports follow. */
+        struct shell_job j = { .kind = SHELL_JOB_SCAN,
+                               .server = c->srv.addr,
+                               .since_ms = wait.since_ms,
+                               .deadline_ms = wait.since_ms + timeout_s * 1000 + SCAN_GRACE_MS };
+        snprintf(j.command, sizeof(j.command), "scan");
+        if (wait.uuid != NULL) {
+            j.has_uuid = true;
+            memcpy(j.uuid, uuid, 16);
+        }
+        return shell_job_start(c, &j);
     }
     /* The scan runs for its timeout (a single-device scan until that device is found); the
      * reports are acknowledged messages that may trail it a little. */
@@ -501,7 +523,46 @@ static int precheck_new_node(struct cmd_ctx *c, const uint8_t *uuid, uint16_t ne
     return TOOL_EXIT_OK;
 }
 
-int cmd_provision_remote(struct cmd_ctx *c, int argc, char *const *argv)
+static int prov_report(struct cmd_ctx *c, const uint8_t uuid[16], uint16_t server,
+                       struct b_target *t, uint64_t since_ms, const struct b_outcome *op);
+
+/* Whether a provisioning through server (0: PB-ADV) started at since_ms has ended. A PB-ADV
+ * link that never opened ends without a report (no server tells of it): the session is
+ * simply no longer busy. */
+static bool prov_ended(struct building *b, const uint8_t uuid[16], uint16_t server,
+                       uint64_t since_ms, struct b_outcome *o)
+{
+    if (building_prov_ended(b, uuid, server, since_ms, o)) {
+        return true;
+    }
+    if (server != 0 || meshrpr_prov_is_busy(building_prov_node(b))) {
+        return false;
+    }
+    if (o != NULL) {
+        memset(o, 0, sizeof(*o));
+        o->time_ms = building_now_ms(b);
+        snprintf(o->why, sizeof(o->why),
+                 "no answer over PB-ADV: the device is not within the provisioner's radio range "
+                 "(provision-remote reaches it through a server)");
+    }
+    return true;
+}
+
+struct prov_wait {
+    const uint8_t *uuid;
+    uint16_t server;
+    uint64_t since_ms;
+};
+
+static bool prov_wait_done(struct building *b, void *arg)
+{
+    const struct prov_wait *w = arg;
+
+    return prov_ended(b, w->uuid, w->server, w->since_ms, NULL);
+}
+
+/* provision-remote (remote) and provision (PB-ADV): UUID NET_IDX ADDR. */
+static int provision(struct cmd_ctx *c, char *const *argv, bool remote)
 {
     uint64_t since_ms = building_now_ms(c->b);
     struct b_outcome o;
@@ -509,11 +570,10 @@ int cmd_provision_remote(struct cmd_ctx *c, int argc, char *const *argv)
     uint8_t uuid[16], static_val[16];
     size_t static_len = 0;
     uint64_t net_idx;
-    uint16_t addr;
-    char id[33], srv[7], dev[7], took[24];
+    uint16_t addr, server = 0;
+    char id[33];
     int err, rc;
 
-    (void)argc;
     if (tool_parse_uuid(argv[0], uuid) != 0) {
         return fail(c, TOOL_EXIT_USAGE, "bad UUID \"%s\" (1 to 16 octets of hex)", argv[0]);
     }
@@ -526,17 +586,15 @@ int cmd_provision_remote(struct cmd_ctx *c, int argc, char *const *argv)
                     argv[2]);
     }
     if (c->a->set[OPT_STATIC_OOB] &&
-        tool_unhex(c->a->val[OPT_STATIC_OOB], static_val, sizeof(static_val), &static_len) != 0) {
-        return fail(c, TOOL_EXIT_USAGE, "bad --static-oob (1 to 16 octets of hex)");
-    }
-    if (c->a->set[OPT_STATIC_OOB] && static_len == 0) {
+        (tool_unhex(c->a->val[OPT_STATIC_OOB], static_val, sizeof(static_val), &static_len) != 0 ||
+         static_len == 0)) {
         return fail(c, TOOL_EXIT_USAGE, "bad --static-oob (1 to 16 octets of hex)");
     }
     rc = precheck_new_node(c, uuid, (uint16_t)net_idx, addr);
     if (rc != TOOL_EXIT_OK) {
         return rc;
     }
-    if (!c->a->set[OPT_SERVER]) {
+    if (remote && !c->a->set[OPT_SERVER]) {
         uint16_t found;
         if (!server_for(c, uuid, &found)) {
             return fail(c, TOOL_EXIT_USAGE,
@@ -548,32 +606,99 @@ int cmd_provision_remote(struct cmd_ctx *c, int argc, char *const *argv)
         }
     }
     tool_uuid_str(id, uuid);
-    tool_addr_str(srv, c->srv.addr);
-    add_server(c);
+    if (remote) {
+        server = c->srv.addr;
+        add_server(c);
+    }
     out_str(c->out.root, "uuid", id);
     t = building_target_add(c->b, uuid, static_len > 0 ? static_val : NULL, static_len);
     if (t == NULL) {
         return fail(c, TOOL_EXIT_FAIL, "too many provisionings at once");
     }
-    err = bt_mesh_provision_remote(building_rpr_cli(c->b), &c->srv, uuid, (uint16_t)net_idx, addr);
+    if (remote) {
+        err = bt_mesh_provision_remote(building_rpr_cli(c->b), &c->srv, uuid, (uint16_t)net_idx,
+                                       addr);
+    } else {
+        err = meshrpr_provision_adv(building_prov_node(c->b), uuid, (uint16_t)net_idx, addr, 0);
+    }
     if (err != 0) {
         building_target_del(c->b, t);
-        return req_fail(c, "Remote provisioning", err);
+        if (remote) {
+            return req_fail(c, "Remote provisioning", err);
+        }
+        out_str(c->out.root, "errno", tool_errno_name(err));
+        return fail(c, TOOL_EXIT_FAIL, "provisioning over PB-ADV did not start: %s",
+                    tool_errno_text(err));
     }
-    (void)building_prov_wait(c->b, uuid, c->srv.addr, since_ms, PROVISION_MAX_MS, &o);
+    if (c->sh != NULL) {
+        /* In the shell the link runs on while the prompt stays live; the outcome follows. */
+        struct shell_job j = { .kind = SHELL_JOB_PROV,
+                               .server = server,
+                               .has_uuid = true,
+                               .since_ms = since_ms,
+                               .deadline_ms = since_ms + PROVISION_MAX_MS,
+                               .t = t };
+        memcpy(j.uuid, uuid, 16);
+        snprintf(j.command, sizeof(j.command), "%s", remote ? "provision-remote" : "provision");
+        return shell_job_start(c, &j);
+    }
+    if (server != 0) {
+        (void)building_prov_wait(c->b, uuid, server, since_ms, PROVISION_MAX_MS, &o);
+    } else {
+        struct prov_wait w = { .uuid = uuid, .server = 0, .since_ms = since_ms };
+        if (building_run_until(c->b, prov_wait_done, &w, since_ms + PROVISION_MAX_MS) == 0) {
+            (void)building_run_for(c->b, BUILDING_PROV_GRACE_MS);
+        }
+        if (!prov_ended(c->b, uuid, 0, since_ms, &o)) {
+            memset(&o, 0, sizeof(o));
+            o.time_ms = building_now_ms(c->b);
+            snprintf(o.why, sizeof(o.why), "did not finish within %u s",
+                     (unsigned)(PROVISION_MAX_MS / 1000));
+        }
+    }
+    return prov_report(c, uuid, server, t, since_ms, &o);
+}
+
+int cmd_provision_remote(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    (void)argc;
+    return provision(c, argv, true);
+}
+
+int cmd_provision(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    (void)argc;
+    return provision(c, argv, false);
+}
+
+/* How a provisioning through server (0: PB-ADV) that started at since_ms ended; frees t. */
+static int prov_report(struct cmd_ctx *c, const uint8_t uuid[16], uint16_t server,
+                       struct b_target *t, uint64_t since_ms, const struct b_outcome *op)
+{
+    struct b_outcome o = *op;
+    char id[33], srv[16], dev[7], took[24];
+
+    tool_uuid_str(id, uuid);
+    if (server != 0) {
+        tool_addr_str(srv, server);
+    } else {
+        snprintf(srv, sizeof(srv), "PB-ADV");
+    }
     tool_time_str(took, o.time_ms - since_ms);
     out_num(c->out.root, "time_ms", (double)(o.time_ms - since_ms));
     if (!o.ok) {
         building_target_del(c->b, t);
         out_str(c->out.root, "result", o.why);
-        return fail(c, TOOL_EXIT_FAIL, "provisioning %s through %s failed: %s", id, srv, o.why);
+        return fail(c, TOOL_EXIT_FAIL, "provisioning %s %s %s failed: %s", id,
+                    server != 0 ? "through" : "over", srv, o.why);
     }
     tool_addr_str(dev, o.addr);
     out_num(c->out.root, "addr", o.addr);
     out_num(c->out.root, "elements", o.elements);
     out_str(c->out.root, "auth", t->auth != NULL ? t->auth : "none");
-    out_text(&c->out, "provisioned %s as %s (%u element%s) through %s in %s s, %s", id, dev,
-             (unsigned)o.elements, o.elements == 1 ? "" : "s", srv, took,
+    out_text(&c->out, "provisioned %s as %s (%u element%s) %s %s in %s s, %s", id, dev,
+             (unsigned)o.elements, o.elements == 1 ? "" : "s", server != 0 ? "through" : "over",
+             srv, took,
              t->auth == NULL                  ? "no OOB authentication"
              : strcmp(t->auth, "static") == 0 ? "authenticated with Static OOB"
                                               : "authenticated with Output OOB");
@@ -781,6 +906,217 @@ static int nppi_run(struct cmd_ctx *c, uint16_t addr, bool comp)
     return TOOL_EXIT_OK;
 }
 
+/* ---- discover and the shell's background operations ----------------------------------- */
+
+/* A report line of a running scan: "[t s] 0xSRV: UUID rssi R dBm, oob ...". */
+static void print_live_report(struct cmd_ctx *c, const struct b_scan_event *e)
+{
+    char id[33], oob[96], at[24], srv[7];
+
+    tool_uuid_str(id, e->unprov.uuid);
+    tool_time_str(at, e->time_ms);
+    tool_addr_str(srv, e->server);
+    out_oob_info((uint16_t)e->unprov.oob, oob, sizeof(oob));
+    out_str(c->out.root, "event", "report");
+    out_num(c->out.root, "server", e->server);
+    out_str(c->out.root, "uuid", id);
+    out_num(c->out.root, "rssi", e->unprov.rssi);
+    out_num(c->out.root, "time_ms", (double)e->time_ms);
+    out_text(&c->out, "[%s s] %s: %s  rssi %d dBm, oob %s", at, srv, id, e->unprov.rssi, oob);
+}
+
+bool commands_job_ready(struct cmd_ctx *c, const struct shell_job *j)
+{
+    uint64_t now = building_now_ms(c->b);
+
+    if (now >= j->deadline_ms) {
+        return true;
+    }
+    if (j->kind == SHELL_JOB_SCAN) {
+        struct scan_wait w = { .server = j->server,
+                               .since_ms = j->since_ms,
+                               .uuid = j->has_uuid ? j->uuid : NULL };
+        return (j->has_uuid && j->reported > 0) || scan_event(c->b, &w, j->reported) != NULL;
+    }
+    return j->ended_ms != 0 ? now >= j->ended_ms + BUILDING_PROV_GRACE_MS
+                            : prov_ended(c->b, j->uuid, j->server, j->since_ms, NULL);
+}
+
+int commands_job_poll(struct cmd_ctx *c, struct shell_job *j, bool json)
+{
+    struct cmd_ctx jc = *c;
+    uint64_t now = building_now_ms(c->b);
+    int rc = -1;
+
+    jc.sh = NULL;
+    if (j->kind == SHELL_JOB_SCAN) {
+        struct scan_wait w = { .server = j->server,
+                               .since_ms = j->since_ms,
+                               .uuid = j->has_uuid ? j->uuid : NULL };
+        const struct b_scan_event *e;
+        char srv[16], at[24];
+
+        while ((e = scan_event(c->b, &w, j->reported)) != NULL) {
+            if (out_begin(&jc.out, json, j->command) == 0) {
+                print_live_report(&jc, e);
+                out_end(&jc.out);
+            }
+            record_found(&jc, e);
+            j->reported++;
+        }
+        if (!(j->has_uuid && j->reported > 0) && now < j->deadline_ms) {
+            return -1;
+        }
+        if (j->server != 0) {
+            tool_addr_str(srv, j->server);
+        } else {
+            snprintf(srv, sizeof(srv), "every server");
+        }
+        tool_time_str(at, now < j->deadline_ms ? now : j->deadline_ms);
+        if (out_begin(&jc.out, json, j->command) == 0) {
+            out_str(jc.out.root, "event", "end");
+            out_num(jc.out.root, "devices", (double)j->reported);
+            out_text(&jc.out, "[%s s] %s through %s over: %zu report%s", at, j->command, srv,
+                     j->reported, j->reported == 1 ? "" : "s");
+            out_end(&jc.out);
+        }
+        rc = TOOL_EXIT_OK;
+    } else {
+        struct b_outcome o;
+
+        if (j->ended_ms == 0 && prov_ended(c->b, j->uuid, j->server, j->since_ms, &o)) {
+            j->ended_ms = o.time_ms > 0 ? o.time_ms : now;
+        }
+        /* The session's own report may trail the link's end a little (building.h). */
+        if (j->ended_ms != 0 && now >= j->ended_ms + BUILDING_PROV_GRACE_MS) {
+            (void)prov_ended(c->b, j->uuid, j->server, j->since_ms, &o);
+        } else if (now >= j->deadline_ms) {
+            memset(&o, 0, sizeof(o));
+            o.time_ms = now;
+            snprintf(o.why, sizeof(o.why), "did not finish within %u s",
+                     (unsigned)(PROVISION_MAX_MS / 1000));
+        } else {
+            return -1;
+        }
+        if (out_begin(&jc.out, json, j->command) != 0) {
+            building_target_del(c->b, j->t);
+            rc = TOOL_EXIT_FAIL;
+        } else {
+            out_str(jc.out.root, "event", "result");
+            rc = prov_report(&jc, j->uuid, j->server, j->t, j->since_ms, &o);
+            out_end(&jc.out);
+        }
+    }
+    j->active = false;
+    return rc;
+}
+
+int cmd_discover(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    struct scan_wait wait = { .server = 0, .since_ms = building_now_ms(c->b) };
+    uint64_t timeout_s = 10;
+    const struct b_scan_event *e;
+    cJSON *servers = out_arr(c->out.root, "servers");
+    cJSON *arr;
+    unsigned started = 0;
+    size_t n = 0;
+    char addr[7];
+
+    if (argc > 0 && tool_parse_u64(argv[0], 1, 255, &timeout_s) != 0) {
+        return fail(c, TOOL_EXIT_USAGE, "bad TIMEOUT \"%s\" (seconds, 1..255)", argv[0]);
+    }
+    /* One Scan Start on every node of the database but the provisioner: they scan side by
+     * side, each reporting what it hears (MshPRTv1.1 §4.4.5.1). */
+    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
+        const struct meshrpr_cdb_node *entry = &c->w->cdb.nodes[i];
+        const struct world_node *wn;
+        struct bt_mesh_rpr_scan_status st;
+        struct bt_mesh_rpr_node srv;
+        int err;
+
+        if (!entry->valid || entry->addr == WORLD_PROV_ADDR) {
+            continue;
+        }
+        wn = world_node_by_uuid(c->w, entry->uuid);
+        if (wn != NULL && wn->role != WORLD_SERVER) {
+            continue;
+        }
+        srv.addr = entry->addr;
+        srv.net_idx = entry->net_idx;
+        srv.ttl = BT_MESH_TTL_DEFAULT;
+        tool_addr_str(addr, entry->addr);
+        err = bt_mesh_rpr_scan_start(building_rpr_cli(c->b), &srv, NULL, (uint8_t)timeout_s,
+                                     BT_MESH_RPR_SCAN_MAX_DEVS_ANY, &st);
+        if (err != 0 || st.status != BT_MESH_RPR_SUCCESS) {
+            cJSON *o = out_arr_obj(servers);
+            out_num(o, "server", entry->addr);
+            out_str(o, "error", err != 0 ? tool_errno_text(err) : out_rpr_status(st.status));
+            out_text(&c->out, "server %s: no scan (%s)", addr,
+                     err != 0 ? tool_errno_text(err) : out_rpr_status(st.status));
+            continue;
+        }
+        out_num(out_arr_obj(servers), "server", entry->addr);
+        started++;
+    }
+    if (started == 0) {
+        return fail(c, TOOL_EXIT_FAIL, "no server could start a scan");
+    }
+    out_text(&c->out, "scanning through %u server%s for %u s", started, started == 1 ? "" : "s",
+             (unsigned)timeout_s);
+    if (c->sh != NULL) {
+        struct shell_job j = { .kind = SHELL_JOB_SCAN,
+                               .server = 0,
+                               .since_ms = wait.since_ms,
+                               .deadline_ms = wait.since_ms + timeout_s * 1000 + SCAN_GRACE_MS };
+        snprintf(j.command, sizeof(j.command), "discover");
+        return shell_job_start(c, &j);
+    }
+    (void)building_run_for(c->b, wait.since_ms + timeout_s * 1000 + SCAN_GRACE_MS -
+                                     building_now_ms(c->b));
+    while ((e = scan_event(c->b, &wait, n)) != NULL) {
+        record_found(c, e);
+        n++;
+    }
+    /* One line per device: the server that hears it best, and how many hear it. */
+    arr = out_arr(c->out.root, "devices");
+    out_text(&c->out, "%-32s %-7s %-5s %s", "UUID", "SERVER", "RSSI", "HEARD BY");
+    for (size_t i = 0; i < n; i++) {
+        const struct b_scan_event *a = scan_event(c->b, &wait, i);
+        const struct b_scan_event *best = a;
+        unsigned heard = 0;
+        bool first = true;
+        for (size_t k = 0; k < n; k++) {
+            const struct b_scan_event *b2 = scan_event(c->b, &wait, k);
+            if (memcmp(b2->unprov.uuid, a->unprov.uuid, 16) != 0) {
+                continue;
+            }
+            first = first && k >= i;
+            heard++;
+            if (b2->unprov.rssi > best->unprov.rssi) {
+                best = b2;
+            }
+        }
+        if (first) {
+            char id[33];
+            cJSON *o = out_arr_obj(arr);
+            tool_uuid_str(id, a->unprov.uuid);
+            tool_addr_str(addr, best->server);
+            out_str(o, "uuid", id);
+            out_num(o, "server", best->server);
+            out_num(o, "rssi", best->unprov.rssi);
+            out_num(o, "heard_by", heard);
+            out_bool(o, "provisioned",
+                     meshrpr_cdb_node_by_uuid(&c->w->cdb, a->unprov.uuid) != NULL);
+            out_text(&c->out, "%-32s %-7s %-5d %u server%s", id, addr, best->unprov.rssi, heard,
+                     heard == 1 ? "" : "s");
+        }
+    }
+    out_num(c->out.root, "reports", (double)n);
+    out_text(&c->out, "%zu report%s from %u server%s", n, n == 1 ? "" : "s", started,
+             started == 1 ? "" : "s");
+    return TOOL_EXIT_OK;
+}
+
 /* ---- The tool's own commands --------------------------------------------------------------- */
 
 static const struct world_node *node_of(struct world *w, const uint8_t uuid[16])
@@ -852,12 +1188,64 @@ static const struct world_found *beacon_of(const struct world *w, const struct w
     return NULL;
 }
 
-int cmd_devices(struct cmd_ctx *c, int argc, char *const *argv)
+/* devices --unprovisioned: each device the scans found that the database does not hold, once,
+ * with the server that heard it best (the one provision-remote picks). */
+static int unprovisioned(struct cmd_ctx *c)
 {
     cJSON *arr = out_arr(c->out.root, "devices");
+    size_t n = 0;
+
+    out_text(&c->out, "%-32s %-7s %-5s %-9s %s", "UUID", "SERVER", "RSSI", "FOUND AT", "OOB");
+    for (size_t i = 0; i < c->w->found_count; i++) {
+        const struct world_found *f = &c->w->found[i];
+        const struct world_found *best = NULL;
+        char id[33], srv[7], at[24], oob[96];
+        bool seen = false;
+        cJSON *o;
+
+        if (f->ext || meshrpr_cdb_node_by_uuid(&c->w->cdb, f->uuid) != NULL) {
+            continue;
+        }
+        for (size_t k = 0; k < c->w->found_count; k++) {
+            const struct world_found *g = &c->w->found[k];
+            if (g->ext || memcmp(g->uuid, f->uuid, 16) != 0) {
+                continue;
+            }
+            seen = seen || k < i;
+            if (best == NULL || g->rssi > best->rssi) {
+                best = g;
+            }
+        }
+        if (seen) {
+            continue;
+        }
+        n++;
+        tool_uuid_str(id, best->uuid);
+        tool_addr_str(srv, best->server);
+        tool_time_str(at, best->time_ms);
+        out_oob_info(best->oob_info, oob, sizeof(oob));
+        o = out_arr_obj(arr);
+        out_str(o, "uuid", id);
+        out_num(o, "server", best->server);
+        out_num(o, "rssi", best->rssi);
+        out_num(o, "oob_info", best->oob_info);
+        out_num(o, "time_ms", (double)best->time_ms);
+        out_text(&c->out, "%-32s %-7s %-5d %-9s %s", id, srv, best->rssi, at, oob);
+    }
+    out_text(&c->out, "%zu unprovisioned device%s", n, n == 1 ? "" : "s");
+    return TOOL_EXIT_OK;
+}
+
+int cmd_devices(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    cJSON *arr;
 
     (void)argc;
     (void)argv;
+    if (c->a->set[OPT_UNPROVISIONED]) {
+        return unprovisioned(c);
+    }
+    arr = out_arr(c->out.root, "devices");
     out_text(&c->out, "%-32s %-7s %-5s %-9s %s", "UUID", "SERVER", "RSSI", "FOUND AT", "DETAILS");
     for (size_t i = 0; i < c->w->found_count; i++) {
         const struct world_found *f = &c->w->found[i];
@@ -1046,7 +1434,17 @@ int cmd_run(struct cmd_ctx *c, int argc, char *const *argv)
     if (tool_parse_u64(argv[0], 0, 86400, &seconds) != 0) {
         return fail(c, TOOL_EXIT_USAGE, "bad SECONDS \"%s\" (0..86400)", argv[0]);
     }
-    (void)building_run_for(c->b, seconds * 1000);
+    if (c->sh != NULL && c->sh->poll != NULL) {
+        /* In steps, printing what running operations report on the way. */
+        uint64_t end = building_now_ms(c->b) + seconds * 1000;
+        while (building_now_ms(c->b) < end) {
+            uint64_t left = end - building_now_ms(c->b);
+            (void)building_run_for(c->b, left < RUN_STEP_MS ? left : RUN_STEP_MS);
+            c->sh->poll(c->sh->owner);
+        }
+    } else {
+        (void)building_run_for(c->b, seconds * 1000);
+    }
     tool_time_str(now, building_now_ms(c->b));
     out_num(c->out.root, "time_ms", (double)building_now_ms(c->b));
     out_text(&c->out, "virtual time %s s", now);
@@ -1122,6 +1520,7 @@ static int parse_world_params(struct cmd_ctx *c, struct world_params *p, unsigne
 
     p->servers = def_servers;
     p->devices = def_devices;
+    p->near = 0;
     p->seed = 1;
     p->loss = 0;
     p->range_m = WORLD_DEFAULT_RANGE_M;
@@ -1136,6 +1535,12 @@ static int parse_world_params(struct cmd_ctx *c, struct world_params *p, unsigne
             return fail(c, TOOL_EXIT_USAGE, "bad --devices (0..%u)", world_max_devices(NULL));
         }
         p->devices = (unsigned)v;
+    }
+    if (a->set[OPT_NEAR]) {
+        if (tool_parse_u64(a->val[OPT_NEAR], 0, WORLD_MAX_NEAR, &v) != 0) {
+            return fail(c, TOOL_EXIT_USAGE, "bad --near (0..%d)", WORLD_MAX_NEAR);
+        }
+        p->near = (unsigned)v;
     }
     {
         char why[200];

@@ -97,6 +97,17 @@ int world_params_check(const struct world_params *p, char *err, size_t err_size)
         tool_msg(err, err_size, "--servers: 1 to %d", WORLD_MAX_SERVERS);
         return -EINVAL;
     }
+    if (p->near > WORLD_MAX_NEAR) {
+        tool_msg(err, err_size, "--near: at most %d devices beside the provisioner",
+                 WORLD_MAX_NEAR);
+        return -EINVAL;
+    }
+    if (p->near > 0 && p->servers + p->devices + p->near > max_nodes()) {
+        tool_msg(err, err_size,
+                 "--near %u: servers, devices and bench devices together are at most %u", p->near,
+                 max_nodes());
+        return -EINVAL;
+    }
     if (p->devices > most) {
         tool_msg(err, err_size,
                  "--devices %u: at most %u devices (with --servers %u): each server's scan "
@@ -275,6 +286,19 @@ int world_generate(struct world *w, const struct world_params *p, char *err, siz
             tool_msg(err, err_size, "layout error: %s is in the provisioner's range", name);
             return -EINVAL;
         }
+    }
+    /* Devices on the installer's bench, on the diagonals 0.4 range from the provisioner: in
+     * its own radio range, for local PB-ADV provisioning. Laid out last, so the rest of a
+     * world is the same with or without them. */
+    for (unsigned j = 0; j < p->near; j++) {
+        static const double diag[4][2] = { { 1, 1 }, { -1, 1 }, { -1, -1 }, { 1, -1 } };
+        const double r_m = 0.4 * p->range_m / sqrt(2.0);
+        char name[WORLD_NAME_SIZE];
+        struct world_node *n;
+
+        snprintf(name, sizeof(name), "bench-%u", j + 1);
+        n = node_add(w, WORLD_DEVICE, name, diag[j % 4][0] * r_m, diag[j % 4][1] * r_m, &rng);
+        n->elements = 1;
     }
     return 0;
 fail:

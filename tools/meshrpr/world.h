@@ -22,7 +22,9 @@
 
 #define WORLD_MAX_SERVERS 12
 #define WORLD_MAX_DEVICES 40
-#define WORLD_MAX_NODES   (1 + WORLD_MAX_SERVERS + WORLD_MAX_DEVICES)
+/* Devices beside the provisioner (world new --near), for local PB-ADV. */
+#define WORLD_MAX_NEAR  4
+#define WORLD_MAX_NODES (1 + WORLD_MAX_SERVERS + WORLD_MAX_DEVICES + WORLD_MAX_NEAR)
 /* Scan results kept (one per device and server). */
 #define WORLD_MAX_FOUND 128
 /* AD structures kept per extended scan result. */
@@ -119,6 +121,8 @@ struct world {
 struct world_params {
     unsigned servers;
     unsigned devices;
+    /* Devices within the provisioner's own range (0..WORLD_MAX_NEAR). */
+    unsigned near;
     uint64_t seed;
     double loss;
     double range_m;
