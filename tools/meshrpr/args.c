@@ -51,6 +51,8 @@ static const struct opt_spec specs[OPT_COUNT] = {
                     "(default 1; 0: virtual time stands still)" },
     [OPT_UNPROVISIONED] = { "unprovisioned", NULL,
                             "only devices not in the node database, one line each" },
+    [OPT_NODE] = { "node", "ADDR",
+                   "the node a Configuration Client request goes to (its primary address)" },
     [OPT_LOCK_WAIT] = { "lock-wait", "S",
                         "wait up to S seconds for a world another meshrpr uses (default 60; "
                         "0: fail at once)" },

@@ -33,6 +33,7 @@ enum opt_id {
     OPT_NEAR,
     OPT_SPEED,
     OPT_UNPROVISIONED,
+    OPT_NODE,
     OPT_COUNT
 };
 

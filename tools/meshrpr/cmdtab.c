@@ -10,6 +10,12 @@
 
 /* Flags of a Remote Provisioning Client command: a world, its network, a server. */
 #define RPR_CMD (CMD_WORLD | CMD_BUILDING | CMD_SERVER)
+/* A Configuration Client command: a world, its network, --node. */
+#define CFG_CMD  (CMD_WORLD | CMD_BUILDING)
+#define CFG_OPTS OPT_BIT(OPT_NODE)
+/* A command that changes only the world file (run as the network's commands, so the world is
+ * locked and saved). */
+#define CFG_WORLD_CMD (CMD_WORLD | CMD_BUILDING)
 
 const struct command tool_commands[] = {
     /* ---- Remote Provisioning Client (MshPRTv1.1 §4.4.5), as Zephyr's mesh models rpr ---- */
@@ -71,6 +77,73 @@ const struct command tool_commands[] = {
       "composition (after a firmware update), address moves it to NEW_ADDR (0: the lowest "
       "free; checked free before anything is sent).",
       1, 2, OPT_BIT(OPT_PROCEDURE), CMD_WORLD | CMD_BUILDING, cmd_reprovision },
+    /* ---- Configuration Client (MshPRTv1.1 §4.4.2), to the node --node ---- */
+    { "composition-get", "composition-get [PAGE]", "the node's Composition Data (page 0)",
+      "Composition Data Get: the page (or the largest below it) with the company, product and "
+      "version IDs, the replay list size, the features and the elements' models.",
+      0, 1, CFG_OPTS, CFG_CMD, cmd_composition_get },
+    { "beacon-get", "beacon-get", "the node's Secure Network Beacon state", NULL, 0, 0, CFG_OPTS,
+      CFG_CMD, cmd_beacon_get },
+    { "beacon-set", "beacon-set on|off", "turn the node's Secure Network Beacon on or off", NULL, 1,
+      1, CFG_OPTS, CFG_CMD, cmd_beacon_set },
+    { "ttl-get", "ttl-get", "the node's Default TTL", NULL, 0, 0, CFG_OPTS, CFG_CMD, cmd_ttl_get },
+    { "ttl-set", "ttl-set TTL", "set the node's Default TTL (0, 2..127)", NULL, 1, 1, CFG_OPTS,
+      CFG_CMD, cmd_ttl_set },
+    { "friend-get", "friend-get", "the node's Friend state", NULL, 0, 0, CFG_OPTS, CFG_CMD,
+      cmd_friend_get },
+    { "proxy-get", "proxy-get", "the node's GATT Proxy state", NULL, 0, 0, CFG_OPTS, CFG_CMD,
+      cmd_proxy_get },
+    { "relay-get", "relay-get", "the node's Relay state and Relay Retransmit", NULL, 0, 0, CFG_OPTS,
+      CFG_CMD, cmd_relay_get },
+    { "relay-set", "relay-set on|off [COUNT INTERVAL_MS]",
+      "turn relaying on or off (retransmissions: 0..7, 10..320 ms apart)", NULL, 1, 3, CFG_OPTS,
+      CFG_CMD, cmd_relay_set },
+    { "net-transmit-get", "net-transmit-get", "the node's Network Transmit state", NULL, 0, 0,
+      CFG_OPTS, CFG_CMD, cmd_net_transmit_get },
+    { "net-transmit-set", "net-transmit-set COUNT INTERVAL_MS",
+      "set the node's Network Transmit (0..7 retransmissions, 10..320 ms apart)", NULL, 2, 2,
+      CFG_OPTS, CFG_CMD, cmd_net_transmit_set },
+    { "netkey-get", "netkey-get", "the NetKeys the node has", NULL, 0, 0, CFG_OPTS, CFG_CMD,
+      cmd_netkey_get },
+    { "appkey-add", "appkey-add APP_IDX", "give the node the database's AppKey APP_IDX", NULL, 1, 1,
+      CFG_OPTS, CFG_CMD, cmd_appkey_add },
+    { "appkey-del", "appkey-del APP_IDX", "delete the AppKey APP_IDX from the node", NULL, 1, 1,
+      CFG_OPTS, CFG_CMD, cmd_appkey_del },
+    { "appkey-get", "appkey-get [NET_IDX]", "the AppKeys the node has on a NetKey (default 0)",
+      NULL, 0, 1, CFG_OPTS, CFG_CMD, cmd_appkey_get },
+    { "krp-get", "krp-get [NET_IDX]", "the node's Key Refresh phase of a NetKey (default 0)", NULL,
+      0, 1, CFG_OPTS, CFG_CMD, cmd_krp_get },
+    { "bind", "bind ELEM_ADDR APP_IDX MODEL", "bind an AppKey to a model of the node",
+      "Model App Bind: MODEL is 0xMMMM for a SIG model (e.g. 0x1000, Generic OnOff Server) or "
+      "0xCCCCMMMM for a vendor model (company ID, model ID).",
+      3, 3, CFG_OPTS, CFG_CMD, cmd_bind },
+    { "unbind", "unbind ELEM_ADDR APP_IDX MODEL", "unbind an AppKey from a model of the node", NULL,
+      3, 3, CFG_OPTS, CFG_CMD, cmd_unbind },
+    { "mod-appkey-get", "mod-appkey-get ELEM_ADDR MODEL", "the AppKeys bound to a model", NULL, 2,
+      2, CFG_OPTS, CFG_CMD, cmd_mod_appkey_get },
+    { "sub-add", "sub-add ELEM_ADDR GROUP MODEL", "subscribe a model of the node to a group", NULL,
+      3, 3, CFG_OPTS, CFG_CMD, cmd_sub_add },
+    { "sub-del", "sub-del ELEM_ADDR GROUP MODEL", "unsubscribe a model of the node from a group",
+      NULL, 3, 3, CFG_OPTS, CFG_CMD, cmd_sub_del },
+    { "sub-get", "sub-get ELEM_ADDR MODEL", "the groups a model of the node is subscribed to", NULL,
+      2, 2, CFG_OPTS, CFG_CMD, cmd_sub_get },
+    { "node-reset", "node-reset", "reset the node (it leaves the network) and forget it",
+      "Config Node Reset: when the node confirms, it is removed from the node database; when "
+      "it does not answer, the database keeps it (node-remove forgets a node that is gone).",
+      0, 0, CFG_OPTS, CFG_CMD, cmd_node_reset },
+    { "node-remove", "node-remove", "forget the node, sending it nothing",
+      "Removes the node --node from the database without telling it: for a node that is "
+      "broken or was reset by hand. Its device key is wiped, its address becomes free.",
+      0, 0, CFG_OPTS, CFG_WORLD_CMD, cmd_node_remove },
+    { "db-export", "db-export FILE", "write the node database as Mesh CDB JSON",
+      "The same file --cdb writes: the database of the provisioner (keys included, mode 0600), "
+      "as the Mesh Configuration Database Profile describes, for BlueZ or another provisioner.",
+      1, 1, 0, CFG_WORLD_CMD, cmd_db_export },
+    { "db-import", "db-import FILE", "replace the node database by a Mesh CDB JSON file",
+      "Only a database of this network is taken: the same primary NetKey, with this world's "
+      "provisioner at 0x0001 (for example one db-export wrote before). Anything else is "
+      "refused and the world is unchanged.",
+      1, 1, 0, CFG_WORLD_CMD, cmd_db_import },
     /* ---- The tool's own ---- */
     { "nodes", "nodes", "the provisioner's node database", NULL, 0, 0, 0, CMD_WORLD, cmd_nodes },
     { "devices", "devices", "what the last scans found",

@@ -34,6 +34,34 @@ CMD_HANDLER(cmd_world);
 CMD_HANDLER(cmd_demo);
 CMD_HANDLER(cmd_shell);
 
+/* cfgcmds.c: Configuration Client requests, node removal, database export and import. */
+CMD_HANDLER(cmd_composition_get);
+CMD_HANDLER(cmd_beacon_get);
+CMD_HANDLER(cmd_beacon_set);
+CMD_HANDLER(cmd_ttl_get);
+CMD_HANDLER(cmd_ttl_set);
+CMD_HANDLER(cmd_friend_get);
+CMD_HANDLER(cmd_proxy_get);
+CMD_HANDLER(cmd_relay_get);
+CMD_HANDLER(cmd_relay_set);
+CMD_HANDLER(cmd_net_transmit_get);
+CMD_HANDLER(cmd_net_transmit_set);
+CMD_HANDLER(cmd_netkey_get);
+CMD_HANDLER(cmd_appkey_add);
+CMD_HANDLER(cmd_appkey_del);
+CMD_HANDLER(cmd_appkey_get);
+CMD_HANDLER(cmd_krp_get);
+CMD_HANDLER(cmd_bind);
+CMD_HANDLER(cmd_unbind);
+CMD_HANDLER(cmd_mod_appkey_get);
+CMD_HANDLER(cmd_sub_add);
+CMD_HANDLER(cmd_sub_del);
+CMD_HANDLER(cmd_sub_get);
+CMD_HANDLER(cmd_node_reset);
+CMD_HANDLER(cmd_node_remove);
+CMD_HANDLER(cmd_db_export);
+CMD_HANDLER(cmd_db_import);
+
 /* help.c */
 CMD_HANDLER(cmd_help);
 

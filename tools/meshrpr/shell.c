@@ -289,10 +289,14 @@ static void shell_line(struct shell *s, char *line)
         return;
     }
     /* The sticky target stands in for a missing --server. */
+    tool_addr_str(target, s->st.target);
     if (s->st.target != 0 && (command_opts(cmd) & OPT_BIT(OPT_SERVER)) && !la.set[OPT_SERVER]) {
-        tool_addr_str(target, s->st.target);
         la.set[OPT_SERVER] = true;
         la.val[OPT_SERVER] = target;
+    }
+    if (s->st.target != 0 && (command_opts(cmd) & OPT_BIT(OPT_NODE)) && !la.set[OPT_NODE]) {
+        la.set[OPT_NODE] = true;
+        la.val[OPT_NODE] = target;
     }
     memset(&lc, 0, sizeof(lc));
     lc.w = c->w;

@@ -296,7 +296,7 @@ int world_generate(struct world *w, const struct world_params *p, char *err, siz
         char name[WORLD_NAME_SIZE];
         struct world_node *n;
 
-        snprintf(name, sizeof(name), "bench-%u", j + 1);
+        snprintf(name, sizeof(name), "bench-%u", (unsigned)(uint8_t)(j + 1));
         n = node_add(w, WORLD_DEVICE, name, diag[j % 4][0] * r_m, diag[j % 4][1] * r_m, &rng);
         n->elements = 1;
     }
