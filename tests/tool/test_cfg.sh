@@ -24,6 +24,17 @@ UUID=$(awk '/ rssi / {print $1; exit}' out.txt)
 run 0 "$M" --world $W provision-remote "$UUID" 0 0x0005
 N="--node 0x0005"
 
+# The same checks and commands inside the shell: NPPI with the procedure named, the export,
+# and errors found before any radio work.
+printf 'reprovision 0x0005 --procedure key\ndb-export shell-db.json\nreprovision 0x0005 --procedure address 0x0002\nprovision-remote %s 0 0\nttl-get --node 0x0042\n' "$UUID" |
+    "$M" --world $W shell >out.txt 2>err.txt && fail "the failing shell lines must fail the shell"
+expect out.txt '^device key refresh of 0x0005 done in [0-9.]+ s: now 0x0005 with a new device key$'
+expect out.txt '^database \(5 nodes\) written to shell-db.json as Mesh CDB JSON$'
+json_ok shell-db.json
+expect err.txt 'ADDR 0x0002 is taken: it is the primary address of node 0x0002 \(srv-1\)'
+expect err.txt 'the device is already in the node database, as 0x0005'
+expect err.txt 'unknown node 0x0042'
+
 run 0 "$M" --world $W $N composition-get
 expect out.txt '^0x0005: Composition Data page 0: CID 0x[0-9a-f]{4} PID 0x[0-9a-f]{4} VID 0x[0-9a-f]{4} CRPL [0-9]+, features 0x[0-9a-f]{4}, 1 element, 3 models$'
 run 0 "$M" --world $W $N ttl-set 9
