@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,22 +16,6 @@
 
 #include "cmdtab.h"
 #include "util.h"
-
-/* Print an error (and add it to the JSON result) and return code. */
-static int cfg_fail(struct cmd_ctx *c, int code, const char *fmt, ...) TOOL_PRINTF(3, 4);
-
-static int cfg_fail(struct cmd_ctx *c, int code, const char *fmt, ...)
-{
-    char msg[320];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    tool_error("%s", msg);
-    out_str(c->out.root, "error", msg);
-    return code;
-}
 
 /* Configuration status codes (MshPRTv1.1 §4.3.5, Table 4.308) in words. */
 static const char *cfg_status(uint8_t status)
@@ -74,21 +57,22 @@ static int cfg_target(struct cmd_ctx *c, struct cfg_node *n)
     uint16_t addr;
 
     if (!c->a->set[OPT_NODE]) {
-        return cfg_fail(c, TOOL_EXIT_USAGE, "%s needs --node ADDR (a node of the database)",
-                        c->a->argv[0]);
+        return command_fail(c, TOOL_EXIT_USAGE, "%s needs --node ADDR (a node of the database)",
+                            c->a->argv[0]);
     }
     if (tool_parse_addr(c->a->val[OPT_NODE], false, &addr) != 0) {
-        return cfg_fail(c, TOOL_EXIT_USAGE, "bad --node \"%s\" (a unicast address, e.g. 0x0005)",
-                        c->a->val[OPT_NODE]);
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "bad --node \"%s\" (a unicast address, e.g. 0x0005)",
+                            c->a->val[OPT_NODE]);
     }
     entry = meshrpr_cdb_node_get(&c->w->cdb, addr);
     if (entry == NULL || entry->addr != addr) {
         char a[7];
         tool_addr_str(a, addr);
-        return cfg_fail(c, TOOL_EXIT_USAGE,
-                        "unknown node %s: no node with that primary address in the database "
-                        "(see nodes)",
-                        a);
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "unknown node %s: no node with that primary address in the database "
+                            "(see nodes)",
+                            a);
     }
     n->addr = addr;
     n->net_idx = entry->net_idx;
@@ -102,12 +86,13 @@ static int cfg_req_fail(struct cmd_ctx *c, const struct cfg_node *n, const char 
 {
     out_str(c->out.root, "errno", tool_errno_name(err));
     if (err == -ETIMEDOUT) {
-        return cfg_fail(c, TOOL_EXIT_FAIL,
-                        "%s to %s: no answer in time (the node is out of reach, or does not "
-                        "use the device key the database holds)",
-                        what, n->name);
+        return command_fail(c, TOOL_EXIT_FAIL,
+                            "%s to %s: no answer in time (the node is out of reach, or does not "
+                            "use the device key the database holds)",
+                            what, n->name);
     }
-    return cfg_fail(c, TOOL_EXIT_FAIL, "%s to %s failed: %s", what, n->name, tool_errno_text(err));
+    return command_fail(c, TOOL_EXIT_FAIL, "%s to %s failed: %s", what, n->name,
+                        tool_errno_text(err));
 }
 
 /* A status that is not success. */
@@ -117,18 +102,25 @@ static int cfg_status_result(struct cmd_ctx *c, const struct cfg_node *n, const 
     out_str(c->out.root, "status", cfg_status(status));
     out_num(c->out.root, "status_code", status);
     if (status != MESHRPR_CFG_STATUS_SUCCESS) {
-        return cfg_fail(c, TOOL_EXIT_FAIL, "%s: %s answered %s (0x%02x)", what, n->name,
-                        cfg_status(status), (unsigned)status);
+        return command_fail(c, TOOL_EXIT_FAIL, "%s: %s answered %s (0x%02x)", what, n->name,
+                            cfg_status(status), (unsigned)status);
     }
     return TOOL_EXIT_OK;
+}
+
+/* A request's outcome: no status (err), or a status that is not success. */
+static int cfg_answered(struct cmd_ctx *c, const struct cfg_node *n, const char *what, int err,
+                        uint8_t status)
+{
+    return err != 0 ? cfg_req_fail(c, n, what, err) : cfg_status_result(c, n, what, status);
 }
 
 static int parse_u(struct cmd_ctx *c, const char *what, const char *s, uint64_t min, uint64_t max,
                    uint64_t *v)
 {
     if (tool_parse_u64(s, min, max, v) != 0) {
-        return cfg_fail(c, TOOL_EXIT_USAGE, "bad %s \"%s\" (%" PRIu64 "..%" PRIu64 ")", what, s,
-                        min, max);
+        return command_fail(c, TOOL_EXIT_USAGE, "bad %s \"%s\" (%" PRIu64 "..%" PRIu64 ")", what, s,
+                            min, max);
     }
     return TOOL_EXIT_OK;
 }
@@ -213,22 +205,66 @@ static int parse_onoff(struct cmd_ctx *c, const char *s, uint8_t *v)
     } else if (strcmp(s, "0") == 0 || strcmp(s, "off") == 0) {
         *v = 0;
     } else {
-        return cfg_fail(c, TOOL_EXIT_USAGE, "bad state \"%s\" (on or off, 1 or 0)", s);
+        return command_fail(c, TOOL_EXIT_USAGE, "bad state \"%s\" (on or off, 1 or 0)", s);
     }
     return TOOL_EXIT_OK;
 }
 
-int cmd_beacon_get(struct cmd_ctx *c, int argc, char *const *argv)
+/* The states read with one request that answers one octet (MshPRTv1.1 §4.3.2). */
+struct state_get {
+    const char *request;
+    const char *what;
+    const char *key;
+    bool words;
+    int (*get)(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr, uint8_t *v);
+};
+
+static const struct state_get state_beacon = { "Beacon Get", "Secure Network Beacon", "beacon",
+                                               true, meshrpr_cfg_cli_beacon_get };
+static const struct state_get state_ttl = { "Default TTL Get", "Default TTL", "ttl", false,
+                                            meshrpr_cfg_cli_ttl_get };
+static const struct state_get state_friend = { "Friend Get", "Friend", "friend", true,
+                                               meshrpr_cfg_cli_friend_get };
+static const struct state_get state_proxy = { "GATT Proxy Get", "GATT Proxy", "proxy", true,
+                                              meshrpr_cfg_cli_gatt_proxy_get };
+
+static int run_state_get(struct cmd_ctx *c, const struct state_get *g)
 {
-    uint8_t v;
+    uint8_t v = 0;
     int err;
     CFG_BEGIN(n);
 
+    err = g->get(building_cfg_cli(c->b), n.net_idx, n.addr, &v);
+    return err != 0 ? cfg_req_fail(c, &n, g->request, err)
+                    : print_state(c, &n, g->what, g->key, v, g->words);
+}
+
+int cmd_beacon_get(struct cmd_ctx *c, int argc, char *const *argv)
+{
     (void)argc;
     (void)argv;
-    err = meshrpr_cfg_cli_beacon_get(building_cfg_cli(c->b), n.net_idx, n.addr, &v);
-    return err != 0 ? cfg_req_fail(c, &n, "Beacon Get", err)
-                    : print_state(c, &n, "Secure Network Beacon", "beacon", v, true);
+    return run_state_get(c, &state_beacon);
+}
+
+int cmd_ttl_get(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    (void)argc;
+    (void)argv;
+    return run_state_get(c, &state_ttl);
+}
+
+int cmd_friend_get(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    (void)argc;
+    (void)argv;
+    return run_state_get(c, &state_friend);
+}
+
+int cmd_proxy_get(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    (void)argc;
+    (void)argv;
+    return run_state_get(c, &state_proxy);
 }
 
 int cmd_beacon_set(struct cmd_ctx *c, int argc, char *const *argv)
@@ -246,19 +282,6 @@ int cmd_beacon_set(struct cmd_ctx *c, int argc, char *const *argv)
                     : print_state(c, &n, "Secure Network Beacon", "beacon", got, true);
 }
 
-int cmd_ttl_get(struct cmd_ctx *c, int argc, char *const *argv)
-{
-    uint8_t v;
-    int err;
-    CFG_BEGIN(n);
-
-    (void)argc;
-    (void)argv;
-    err = meshrpr_cfg_cli_ttl_get(building_cfg_cli(c->b), n.net_idx, n.addr, &v);
-    return err != 0 ? cfg_req_fail(c, &n, "Default TTL Get", err)
-                    : print_state(c, &n, "Default TTL", "ttl", v, false);
-}
-
 int cmd_ttl_set(struct cmd_ctx *c, int argc, char *const *argv)
 {
     uint64_t ttl;
@@ -269,7 +292,7 @@ int cmd_ttl_set(struct cmd_ctx *c, int argc, char *const *argv)
     (void)argc;
     /* MshPRTv1.1 §4.2.8: 0 or 2..127 (1 is prohibited). */
     if (tool_parse_u64(argv[0], 0, 127, &ttl) != 0 || ttl == 1) {
-        return cfg_fail(c, TOOL_EXIT_USAGE, "bad TTL \"%s\" (0, or 2..127)", argv[0]);
+        return command_fail(c, TOOL_EXIT_USAGE, "bad TTL \"%s\" (0, or 2..127)", argv[0]);
     }
     err = meshrpr_cfg_cli_ttl_set(building_cfg_cli(c->b), n.net_idx, n.addr, (uint8_t)ttl, &got);
     if (err != 0) {
@@ -277,35 +300,9 @@ int cmd_ttl_set(struct cmd_ctx *c, int argc, char *const *argv)
     }
     print_state(c, &n, "Default TTL", "ttl", got, false);
     if (got != ttl) {
-        return cfg_fail(c, TOOL_EXIT_FAIL, "%s kept its Default TTL %u", n.name, (unsigned)got);
+        return command_fail(c, TOOL_EXIT_FAIL, "%s kept its Default TTL %u", n.name, (unsigned)got);
     }
     return TOOL_EXIT_OK;
-}
-
-int cmd_friend_get(struct cmd_ctx *c, int argc, char *const *argv)
-{
-    uint8_t v;
-    int err;
-    CFG_BEGIN(n);
-
-    (void)argc;
-    (void)argv;
-    err = meshrpr_cfg_cli_friend_get(building_cfg_cli(c->b), n.net_idx, n.addr, &v);
-    return err != 0 ? cfg_req_fail(c, &n, "Friend Get", err)
-                    : print_state(c, &n, "Friend", "friend", v, true);
-}
-
-int cmd_proxy_get(struct cmd_ctx *c, int argc, char *const *argv)
-{
-    uint8_t v;
-    int err;
-    CFG_BEGIN(n);
-
-    (void)argc;
-    (void)argv;
-    err = meshrpr_cfg_cli_gatt_proxy_get(building_cfg_cli(c->b), n.net_idx, n.addr, &v);
-    return err != 0 ? cfg_req_fail(c, &n, "GATT Proxy Get", err)
-                    : print_state(c, &n, "GATT Proxy", "proxy", v, true);
 }
 
 /* ---- Relay and Network Transmit ---------------------------------------------------------- */
@@ -326,11 +323,12 @@ static int parse_transmit(struct cmd_ctx *c, const char *count_s, const char *in
     uint64_t count, interval;
 
     if (tool_parse_u64(count_s, 0, 7, &count) != 0) {
-        return cfg_fail(c, TOOL_EXIT_USAGE, "bad COUNT \"%s\" (retransmissions, 0..7)", count_s);
+        return command_fail(c, TOOL_EXIT_USAGE, "bad COUNT \"%s\" (retransmissions, 0..7)",
+                            count_s);
     }
     if (tool_parse_u64(int_s, 10, 320, &interval) != 0 || interval % 10 != 0) {
-        return cfg_fail(c, TOOL_EXIT_USAGE, "bad INTERVAL_MS \"%s\" (10..320 in steps of 10)",
-                        int_s);
+        return command_fail(c, TOOL_EXIT_USAGE, "bad INTERVAL_MS \"%s\" (10..320 in steps of 10)",
+                            int_s);
     }
     *out = BT_MESH_TRANSMIT(count, interval);
     return TOOL_EXIT_OK;
@@ -363,7 +361,7 @@ int cmd_relay_set(struct cmd_ctx *c, int argc, char *const *argv)
         return err;
     }
     if (argc == 2) {
-        return cfg_fail(c, TOOL_EXIT_USAGE, "relay-set: COUNT needs INTERVAL_MS too");
+        return command_fail(c, TOOL_EXIT_USAGE, "relay-set: COUNT needs INTERVAL_MS too");
     }
     if (argc == 3 && (err = parse_transmit(c, argv[1], argv[2], &transmit)) != TOOL_EXIT_OK) {
         return err;
@@ -376,10 +374,10 @@ int cmd_relay_set(struct cmd_ctx *c, int argc, char *const *argv)
     print_state(c, &n, "Relay", "relay", got, true);
     print_transmit(c, "Relay Retransmit", got_transmit);
     if (got == BT_MESH_RELAY_NOT_SUPPORTED) {
-        return cfg_fail(c, TOOL_EXIT_FAIL, "%s does not support relaying", n.name);
+        return command_fail(c, TOOL_EXIT_FAIL, "%s does not support relaying", n.name);
     }
     if (got != v) {
-        return cfg_fail(c, TOOL_EXIT_FAIL, "%s kept relaying %s", n.name, onoff_word(got));
+        return command_fail(c, TOOL_EXIT_FAIL, "%s kept relaying %s", n.name, onoff_word(got));
     }
     return TOOL_EXIT_OK;
 }
@@ -473,14 +471,14 @@ static const struct meshrpr_cdb_app_key *db_app_key(struct cmd_ctx *c, const cha
     const struct meshrpr_cdb_app_key *k;
 
     if (tool_parse_u64(s, 0, 0xfff, &v) != 0) {
-        cfg_fail(c, TOOL_EXIT_USAGE, "bad APP_IDX \"%s\" (0..4095)", s);
+        command_fail(c, TOOL_EXIT_USAGE, "bad APP_IDX \"%s\" (0..4095)", s);
         return NULL;
     }
     *app_idx = (uint16_t)v;
     k = meshrpr_cdb_app_key_get(&c->w->cdb, (uint16_t)v);
     if (k == NULL) {
-        cfg_fail(c, TOOL_EXIT_USAGE, "no AppKey with index %u in the database (see keys)",
-                 (unsigned)v);
+        command_fail(c, TOOL_EXIT_USAGE, "no AppKey with index %u in the database (see keys)",
+                     (unsigned)v);
     }
     return k;
 }
@@ -499,10 +497,7 @@ int cmd_appkey_add(struct cmd_ctx *c, int argc, char *const *argv)
     }
     err = meshrpr_cfg_cli_app_key_add(building_cfg_cli(c->b), n.net_idx, n.addr, k->net_idx,
                                       app_idx, k->key, &status);
-    if (err != 0) {
-        return cfg_req_fail(c, &n, "AppKey Add", err);
-    }
-    if ((err = cfg_status_result(c, &n, "AppKey Add", status)) != TOOL_EXIT_OK) {
+    if ((err = cfg_answered(c, &n, "AppKey Add", err, status)) != TOOL_EXIT_OK) {
         return err;
     }
     out_text(&c->out, "%s: AppKey 0x%03x added (bound to NetKey 0x%03x)", n.name, (unsigned)app_idx,
@@ -524,10 +519,7 @@ int cmd_appkey_del(struct cmd_ctx *c, int argc, char *const *argv)
     }
     err = meshrpr_cfg_cli_app_key_del(building_cfg_cli(c->b), n.net_idx, n.addr, k->net_idx,
                                       app_idx, &status);
-    if (err != 0) {
-        return cfg_req_fail(c, &n, "AppKey Delete", err);
-    }
-    if ((err = cfg_status_result(c, &n, "AppKey Delete", status)) != TOOL_EXIT_OK) {
+    if ((err = cfg_answered(c, &n, "AppKey Delete", err, status)) != TOOL_EXIT_OK) {
         return err;
     }
     out_text(&c->out, "%s: AppKey 0x%03x deleted", n.name, (unsigned)app_idx);
@@ -549,10 +541,7 @@ int cmd_appkey_get(struct cmd_ctx *c, int argc, char *const *argv)
     }
     err = meshrpr_cfg_cli_app_key_get(building_cfg_cli(c->b), n.net_idx, n.addr, (uint16_t)net_idx,
                                       &status, keys, &count);
-    if (err != 0) {
-        return cfg_req_fail(c, &n, "AppKey Get", err);
-    }
-    if ((err = cfg_status_result(c, &n, "AppKey Get", status)) != TOOL_EXIT_OK) {
+    if ((err = cfg_answered(c, &n, "AppKey Get", err, status)) != TOOL_EXIT_OK) {
         return err;
     }
     snprintf(what, sizeof(what), "%s: AppKeys of NetKey 0x%03x", n.name, (unsigned)net_idx);
@@ -563,7 +552,7 @@ int cmd_appkey_get(struct cmd_ctx *c, int argc, char *const *argv)
 int cmd_krp_get(struct cmd_ctx *c, int argc, char *const *argv)
 {
     uint64_t net_idx = 0;
-    uint8_t status, phase;
+    uint8_t status = 0, phase = 0;
     int err;
     CFG_BEGIN(n);
 
@@ -572,10 +561,7 @@ int cmd_krp_get(struct cmd_ctx *c, int argc, char *const *argv)
     }
     err = meshrpr_cfg_cli_krp_get(building_cfg_cli(c->b), n.net_idx, n.addr, (uint16_t)net_idx,
                                   &status, &phase);
-    if (err != 0) {
-        return cfg_req_fail(c, &n, "Key Refresh Phase Get", err);
-    }
-    if ((err = cfg_status_result(c, &n, "Key Refresh Phase Get", status)) != TOOL_EXIT_OK) {
+    if ((err = cfg_answered(c, &n, "Key Refresh Phase Get", err, status)) != TOOL_EXIT_OK) {
         return err;
     }
     out_num(c->out.root, "phase", phase);
@@ -595,168 +581,139 @@ static int parse_model(struct cmd_ctx *c, const struct cfg_node *n, const char *
 
     if (tool_parse_addr(elem_s, false, elem) != 0 || *elem < n->addr ||
         *elem >= n->addr + entry->num_elem) {
-        return cfg_fail(c, TOOL_EXIT_USAGE,
-                        "bad ELEM_ADDR \"%s\" (an element address of %s: 0x%04x..0x%04x)", elem_s,
-                        n->name, (unsigned)n->addr, (unsigned)(n->addr + entry->num_elem - 1));
+        return command_fail(
+            c, TOOL_EXIT_USAGE, "bad ELEM_ADDR \"%s\" (an element address of %s: 0x%04x..0x%04x)",
+            elem_s, n->name, (unsigned)n->addr, (unsigned)(n->addr + entry->num_elem - 1));
     }
     if (tool_parse_u64(model_s, 0, 0xffffffffu, &v) != 0) {
-        return cfg_fail(c, TOOL_EXIT_USAGE,
-                        "bad MODEL \"%s\" (0xMMMM for a SIG model, 0xCCCCMMMM for a vendor "
-                        "model: company ID, model)",
-                        model_s);
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "bad MODEL \"%s\" (0xMMMM for a SIG model, 0xCCCCMMMM for a vendor "
+                            "model: company ID, model)",
+                            model_s);
     }
     *model = (uint32_t)v;
     *vnd = v > 0xffff;
     return TOOL_EXIT_OK;
 }
 
-static int bind(struct cmd_ctx *c, char *const *argv, bool add)
+/* The requests that change a model's bindings or subscriptions: ELEM_ADDR, an AppKey index or
+ * a group address, MODEL; the SIG and vendor forms take the same arguments but the company. */
+struct model_change {
+    const char *request;
+    bool group; /* the second argument is a group address, not an AppKey index */
+    const char *done;
+    int (*sig)(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr, uint16_t elem_addr,
+               uint16_t arg, uint16_t mod_id, uint8_t *status);
+    int (*vnd)(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr, uint16_t elem_addr,
+               uint16_t arg, uint16_t mod_id, uint16_t cid, uint8_t *status);
+};
+
+static const struct model_change change_bind = { "Model App Bind", false, "bound to",
+                                                 meshrpr_cfg_cli_mod_app_bind,
+                                                 meshrpr_cfg_cli_mod_app_bind_vnd };
+static const struct model_change change_unbind = { "Model App Unbind", false, "unbound from",
+                                                   meshrpr_cfg_cli_mod_app_unbind,
+                                                   meshrpr_cfg_cli_mod_app_unbind_vnd };
+static const struct model_change change_sub_add = { "Model Subscription Add", true, "subscribed to",
+                                                    meshrpr_cfg_cli_mod_sub_add,
+                                                    meshrpr_cfg_cli_mod_sub_add_vnd };
+static const struct model_change change_sub_del = { "Model Subscription Delete", true,
+                                                    "unsubscribed from",
+                                                    meshrpr_cfg_cli_mod_sub_del,
+                                                    meshrpr_cfg_cli_mod_sub_del_vnd };
+
+static int run_model_change(struct cmd_ctx *c, char *const *argv, const struct model_change *r)
 {
-    const struct meshrpr_cdb_app_key *k;
-    uint16_t elem = 0, app_idx = 0;
+    uint16_t elem = 0, arg = 0;
+    uint64_t group;
     uint32_t model = 0;
     bool vnd = false;
     uint8_t status = 0;
-    const char *what = add ? "Model App Bind" : "Model App Unbind";
+    char what[24];
     int err;
     CFG_BEGIN(n);
 
     if ((err = parse_model(c, &n, argv[0], argv[2], &elem, &model, &vnd)) != TOOL_EXIT_OK) {
         return err;
     }
-    if ((k = db_app_key(c, argv[1], &app_idx)) == NULL) {
-        return TOOL_EXIT_USAGE;
-    }
-    if (vnd && add) {
-        err = meshrpr_cfg_cli_mod_app_bind_vnd(building_cfg_cli(c->b), n.net_idx, n.addr, elem,
-                                               app_idx, (uint16_t)model, (uint16_t)(model >> 16),
-                                               &status);
-    } else if (vnd) {
-        err = meshrpr_cfg_cli_mod_app_unbind_vnd(building_cfg_cli(c->b), n.net_idx, n.addr, elem,
-                                                 app_idx, (uint16_t)model, (uint16_t)(model >> 16),
-                                                 &status);
-    } else if (add) {
-        err = meshrpr_cfg_cli_mod_app_bind(building_cfg_cli(c->b), n.net_idx, n.addr, elem, app_idx,
-                                           (uint16_t)model, &status);
+    if (!r->group) {
+        if (db_app_key(c, argv[1], &arg) == NULL) {
+            return TOOL_EXIT_USAGE;
+        }
+        snprintf(what, sizeof(what), "AppKey 0x%03x", (unsigned)arg);
     } else {
-        err = meshrpr_cfg_cli_mod_app_unbind(building_cfg_cli(c->b), n.net_idx, n.addr, elem,
-                                             app_idx, (uint16_t)model, &status);
+        /* A group address (MshPRTv1.1 §3.4.2.4): 0xc000..0xfeff, or a fixed group. */
+        if (tool_parse_u64(argv[1], 0xc000, 0xffff, &group) != 0 || group == 0xffff) {
+            return command_fail(c, TOOL_EXIT_USAGE,
+                                "bad GROUP \"%s\" (a group address, 0xc000..0xfffe)", argv[1]);
+        }
+        arg = (uint16_t)group;
+        snprintf(what, sizeof(what), "group 0x%04x", (unsigned)arg);
     }
-    if (err != 0) {
-        return cfg_req_fail(c, &n, what, err);
-    }
-    if ((err = cfg_status_result(c, &n, what, status)) != TOOL_EXIT_OK) {
+    err = vnd ? r->vnd(building_cfg_cli(c->b), n.net_idx, n.addr, elem, arg, (uint16_t)model,
+                       (uint16_t)(model >> 16), &status)
+              : r->sig(building_cfg_cli(c->b), n.net_idx, n.addr, elem, arg, (uint16_t)model,
+                       &status);
+    if ((err = cfg_answered(c, &n, r->request, err, status)) != TOOL_EXIT_OK) {
         return err;
     }
-    out_text(&c->out, "%s: model 0x%0*" PRIx32 " on element 0x%04x %s AppKey 0x%03x", n.name,
-             vnd ? 8 : 4, model, (unsigned)elem, add ? "bound to" : "unbound from",
-             (unsigned)app_idx);
+    out_text(&c->out, "%s: model 0x%0*" PRIx32 " on element 0x%04x %s %s", n.name, vnd ? 8 : 4,
+             model, (unsigned)elem, r->done, what);
     return TOOL_EXIT_OK;
 }
 
 int cmd_bind(struct cmd_ctx *c, int argc, char *const *argv)
 {
     (void)argc;
-    return bind(c, argv, true);
+    return run_model_change(c, argv, &change_bind);
 }
 
 int cmd_unbind(struct cmd_ctx *c, int argc, char *const *argv)
 {
     (void)argc;
-    return bind(c, argv, false);
-}
-
-int cmd_mod_appkey_get(struct cmd_ctx *c, int argc, char *const *argv)
-{
-    uint16_t elem = 0, apps[16];
-    size_t count = 16;
-    uint32_t model = 0;
-    bool vnd = false;
-    uint8_t status = 0;
-    char what[96];
-    int err;
-    CFG_BEGIN(n);
-
-    (void)argc;
-    if ((err = parse_model(c, &n, argv[0], argv[1], &elem, &model, &vnd)) != TOOL_EXIT_OK) {
-        return err;
-    }
-    err = vnd ? meshrpr_cfg_cli_mod_app_get_vnd(building_cfg_cli(c->b), n.net_idx, n.addr, elem,
-                                                (uint16_t)model, (uint16_t)(model >> 16), &status,
-                                                apps, &count)
-              : meshrpr_cfg_cli_mod_app_get(building_cfg_cli(c->b), n.net_idx, n.addr, elem,
-                                            (uint16_t)model, &status, apps, &count);
-    if (err != 0) {
-        return cfg_req_fail(c, &n, "Model App Get", err);
-    }
-    if ((err = cfg_status_result(c, &n, "Model App Get", status)) != TOOL_EXIT_OK) {
-        return err;
-    }
-    snprintf(what, sizeof(what), "%s: AppKeys bound to model 0x%0*" PRIx32 " on 0x%04x", n.name,
-             vnd ? 8 : 4, model, (unsigned)elem);
-    print_list(c, what, "app_keys", apps, count, 3);
-    return TOOL_EXIT_OK;
-}
-
-static int sub(struct cmd_ctx *c, char *const *argv, bool add)
-{
-    uint16_t elem = 0;
-    uint64_t group;
-    uint32_t model = 0;
-    bool vnd = false;
-    uint8_t status = 0;
-    const char *what = add ? "Model Subscription Add" : "Model Subscription Delete";
-    int err;
-    CFG_BEGIN(n);
-
-    if ((err = parse_model(c, &n, argv[0], argv[2], &elem, &model, &vnd)) != TOOL_EXIT_OK) {
-        return err;
-    }
-    /* A group address (MshPRTv1.1 §3.4.2.4): 0xc000..0xfeff, or a fixed group. */
-    if (tool_parse_u64(argv[1], 0xc000, 0xffff, &group) != 0 || group == 0xffff) {
-        return cfg_fail(c, TOOL_EXIT_USAGE, "bad GROUP \"%s\" (a group address, 0xc000..0xfffe)",
-                        argv[1]);
-    }
-    if (add) {
-        err = vnd ? meshrpr_cfg_cli_mod_sub_add_vnd(building_cfg_cli(c->b), n.net_idx, n.addr, elem,
-                                                    (uint16_t)group, (uint16_t)model,
-                                                    (uint16_t)(model >> 16), &status)
-                  : meshrpr_cfg_cli_mod_sub_add(building_cfg_cli(c->b), n.net_idx, n.addr, elem,
-                                                (uint16_t)group, (uint16_t)model, &status);
-    } else {
-        err = vnd ? meshrpr_cfg_cli_mod_sub_del_vnd(building_cfg_cli(c->b), n.net_idx, n.addr, elem,
-                                                    (uint16_t)group, (uint16_t)model,
-                                                    (uint16_t)(model >> 16), &status)
-                  : meshrpr_cfg_cli_mod_sub_del(building_cfg_cli(c->b), n.net_idx, n.addr, elem,
-                                                (uint16_t)group, (uint16_t)model, &status);
-    }
-    if (err != 0) {
-        return cfg_req_fail(c, &n, what, err);
-    }
-    if ((err = cfg_status_result(c, &n, what, status)) != TOOL_EXIT_OK) {
-        return err;
-    }
-    out_text(&c->out, "%s: model 0x%0*" PRIx32 " on element 0x%04x %s group 0x%04x", n.name,
-             vnd ? 8 : 4, model, (unsigned)elem, add ? "subscribed to" : "unsubscribed from",
-             (unsigned)group);
-    return TOOL_EXIT_OK;
+    return run_model_change(c, argv, &change_unbind);
 }
 
 int cmd_sub_add(struct cmd_ctx *c, int argc, char *const *argv)
 {
     (void)argc;
-    return sub(c, argv, true);
+    return run_model_change(c, argv, &change_sub_add);
 }
 
 int cmd_sub_del(struct cmd_ctx *c, int argc, char *const *argv)
 {
     (void)argc;
-    return sub(c, argv, false);
+    return run_model_change(c, argv, &change_sub_del);
 }
 
-int cmd_sub_get(struct cmd_ctx *c, int argc, char *const *argv)
+/* The requests that list what a model has: its bound AppKeys, its subscriptions. */
+struct model_list {
+    const char *request;
+    const char *what;
+    const char *key;
+    int digits;
+    int (*sig)(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr, uint16_t elem_addr,
+               uint16_t mod_id, uint8_t *status, uint16_t *list, size_t *count);
+    int (*vnd)(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr, uint16_t elem_addr,
+               uint16_t mod_id, uint16_t cid, uint8_t *status, uint16_t *list, size_t *count);
+};
+
+static const struct model_list list_apps = { "Model App Get",
+                                             "AppKeys bound to",
+                                             "app_keys",
+                                             3,
+                                             meshrpr_cfg_cli_mod_app_get,
+                                             meshrpr_cfg_cli_mod_app_get_vnd };
+static const struct model_list list_subs = { "Model Subscription Get",
+                                             "subscriptions of",
+                                             "subscriptions",
+                                             4,
+                                             meshrpr_cfg_cli_mod_sub_get,
+                                             meshrpr_cfg_cli_mod_sub_get_vnd };
+
+static int run_model_list(struct cmd_ctx *c, char *const *argv, const struct model_list *r)
 {
-    uint16_t elem = 0, subs[16];
+    uint16_t elem = 0, list[16];
     size_t count = 16;
     uint32_t model = 0;
     bool vnd = false;
@@ -765,25 +722,32 @@ int cmd_sub_get(struct cmd_ctx *c, int argc, char *const *argv)
     int err;
     CFG_BEGIN(n);
 
-    (void)argc;
     if ((err = parse_model(c, &n, argv[0], argv[1], &elem, &model, &vnd)) != TOOL_EXIT_OK) {
         return err;
     }
-    err = vnd ? meshrpr_cfg_cli_mod_sub_get_vnd(building_cfg_cli(c->b), n.net_idx, n.addr, elem,
-                                                (uint16_t)model, (uint16_t)(model >> 16), &status,
-                                                subs, &count)
-              : meshrpr_cfg_cli_mod_sub_get(building_cfg_cli(c->b), n.net_idx, n.addr, elem,
-                                            (uint16_t)model, &status, subs, &count);
-    if (err != 0) {
-        return cfg_req_fail(c, &n, "Model Subscription Get", err);
-    }
-    if ((err = cfg_status_result(c, &n, "Model Subscription Get", status)) != TOOL_EXIT_OK) {
+    err = vnd ? r->vnd(building_cfg_cli(c->b), n.net_idx, n.addr, elem, (uint16_t)model,
+                       (uint16_t)(model >> 16), &status, list, &count)
+              : r->sig(building_cfg_cli(c->b), n.net_idx, n.addr, elem, (uint16_t)model, &status,
+                       list, &count);
+    if ((err = cfg_answered(c, &n, r->request, err, status)) != TOOL_EXIT_OK) {
         return err;
     }
-    snprintf(what, sizeof(what), "%s: subscriptions of model 0x%0*" PRIx32 " on 0x%04x", n.name,
+    snprintf(what, sizeof(what), "%s: %s model 0x%0*" PRIx32 " on 0x%04x", n.name, r->what,
              vnd ? 8 : 4, model, (unsigned)elem);
-    print_list(c, what, "subscriptions", subs, count, 4);
+    print_list(c, what, r->key, list, count, r->digits);
     return TOOL_EXIT_OK;
+}
+
+int cmd_mod_appkey_get(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    (void)argc;
+    return run_model_list(c, argv, &list_apps);
+}
+
+int cmd_sub_get(struct cmd_ctx *c, int argc, char *const *argv)
+{
+    (void)argc;
+    return run_model_list(c, argv, &list_subs);
 }
 
 /* ---- Removing nodes ---------------------------------------------------------------------- */
@@ -794,7 +758,8 @@ static struct meshrpr_cdb_node *removable(struct cmd_ctx *c, const struct cfg_no
     struct meshrpr_cdb_node *entry = meshrpr_cdb_node_get(&c->w->cdb, n->addr);
 
     if (n->addr == WORLD_PROV_ADDR) {
-        cfg_fail(c, TOOL_EXIT_USAGE, "%s is the provisioner itself: it cannot be removed", n->name);
+        command_fail(c, TOOL_EXIT_USAGE, "%s is the provisioner itself: it cannot be removed",
+                     n->name);
         return NULL;
     }
     return entry;
@@ -851,8 +816,8 @@ int cmd_db_export(struct cmd_ctx *c, int argc, char *const *argv)
     world_cdb_timestamp(c->w);
     err = meshrpr_cdb_save(&c->w->cdb, argv[0]);
     if (err != 0) {
-        return cfg_fail(c, TOOL_EXIT_FAIL, "cannot write the database to %s: %s", argv[0],
-                        tool_errno_text(err));
+        return command_fail(c, TOOL_EXIT_FAIL, "cannot write the database to %s: %s", argv[0],
+                            tool_errno_text(err));
     }
     out_str(c->out.root, "file", argv[0]);
     out_num(c->out.root, "nodes", (double)meshrpr_cdb_node_count(&c->w->cdb));
@@ -870,11 +835,11 @@ int cmd_db_import(struct cmd_ctx *c, int argc, char *const *argv)
 
     (void)argc;
     if (in == NULL) {
-        return cfg_fail(c, TOOL_EXIT_FAIL, "out of memory");
+        return command_fail(c, TOOL_EXIT_FAIL, "out of memory");
     }
     if (meshrpr_cdb_load(in, argv[0], err, sizeof(err)) != 0) {
         free(in);
-        return cfg_fail(c, TOOL_EXIT_USAGE, "cannot read the database %s: %s", argv[0], err);
+        return command_fail(c, TOOL_EXIT_USAGE, "cannot read the database %s: %s", argv[0], err);
     }
     /* Only a database of this network: the same primary NetKey, the provisioner in it. */
     ours = meshrpr_cdb_subnet_get(&c->w->cdb, WORLD_NET_IDX);
@@ -882,17 +847,17 @@ int cmd_db_import(struct cmd_ctx *c, int argc, char *const *argv)
     prov = meshrpr_cdb_node_get(in, WORLD_PROV_ADDR);
     if (ours == NULL || theirs == NULL || memcmp(ours->key, theirs->key, 16) != 0) {
         free(in);
-        return cfg_fail(c, TOOL_EXIT_USAGE,
-                        "%s is the database of another network (its primary NetKey differs): "
-                        "nothing was imported",
-                        argv[0]);
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "%s is the database of another network (its primary NetKey differs): "
+                            "nothing was imported",
+                            argv[0]);
     }
     if (prov == NULL || memcmp(prov->uuid, c->w->nodes[0].uuid, 16) != 0) {
         free(in);
-        return cfg_fail(c, TOOL_EXIT_USAGE,
-                        "%s does not hold this world's provisioner at 0x%04x: nothing was "
-                        "imported",
-                        argv[0], WORLD_PROV_ADDR);
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "%s does not hold this world's provisioner at 0x%04x: nothing was "
+                            "imported",
+                            argv[0], WORLD_PROV_ADDR);
     }
     c->w->cdb = *in;
     free(in);

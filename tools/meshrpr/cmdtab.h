@@ -8,8 +8,13 @@
 #define MESHRPR_TOOL_CMDTAB_H
 
 #include "commands.h"
+#include "util.h"
 
 #define CMD_HANDLER(name) int name(struct cmd_ctx *c, int argc, char *const *argv)
+
+/* Print an error (stderr, and the "error" member of the JSON result) and return code: the
+ * handlers' one way to fail. commands.c. */
+int command_fail(struct cmd_ctx *c, int code, const char *fmt, ...) TOOL_PRINTF(3, 4);
 
 /* commands.c: the Remote Provisioning Client commands and the tool's own. */
 CMD_HANDLER(cmd_scan_caps);

@@ -31,10 +31,7 @@
 
 /* ---- Helpers ------------------------------------------------------------------------------- */
 
-/* Print an error (and add it to the JSON result) and return code. */
-static int fail(struct cmd_ctx *c, int code, const char *fmt, ...) TOOL_PRINTF(3, 4);
-
-static int fail(struct cmd_ctx *c, int code, const char *fmt, ...)
+int command_fail(struct cmd_ctx *c, int code, const char *fmt, ...)
 {
     char msg[320];
     va_list ap;
@@ -60,7 +57,7 @@ static int req_fail(struct cmd_ctx *c, const char *what, int err)
     tool_addr_str(addr, c->srv.addr);
     /* The errno name only in the JSON result, for scripts; people read the words. */
     out_str(c->out.root, "errno", tool_errno_name(err));
-    return fail(c, TOOL_EXIT_FAIL, "%s through %s failed: %s", what, addr, req_error(err));
+    return command_fail(c, TOOL_EXIT_FAIL, "%s through %s failed: %s", what, addr, req_error(err));
 }
 
 static void add_server(struct cmd_ctx *c)
@@ -74,23 +71,24 @@ static int parse_ad_types(struct cmd_ctx *c, int argc, char *const *argv, uint8_
     for (int i = 0; i < argc; i++) {
         uint64_t v;
         if (*n == 16) {
-            return fail(c, TOOL_EXIT_USAGE, "at most 16 AD types");
+            return command_fail(c, TOOL_EXIT_USAGE, "at most 16 AD types");
         }
         if (tool_parse_u64(argv[i], 0, 0xff, &v) != 0) {
-            return fail(c, TOOL_EXIT_USAGE, "bad AD type \"%s\" (a number 0..255, e.g. 0x09)",
-                        argv[i]);
+            return command_fail(c, TOOL_EXIT_USAGE,
+                                "bad AD type \"%s\" (a number 0..255, e.g. 0x09)", argv[i]);
         }
         /* MshPRTv1.1 §4.3.4.7: the incomplete service UUID lists and the Shortened Local Name
          * may not be asked for, and no type twice. */
         if (v == 0x02 || v == 0x04 || v == 0x06 || v == 0x08) {
-            return fail(c, TOOL_EXIT_USAGE,
-                        "AD type 0x%02x may not be asked for (incomplete UUID lists and the "
-                        "Shortened Local Name are prohibited in an Extended Scan)",
-                        (unsigned)v);
+            return command_fail(
+                c, TOOL_EXIT_USAGE,
+                "AD type 0x%02x may not be asked for (incomplete UUID lists and the "
+                "Shortened Local Name are prohibited in an Extended Scan)",
+                (unsigned)v);
         }
         for (size_t k = 0; k < *n; k++) {
             if (types[k] == v) {
-                return fail(c, TOOL_EXIT_USAGE, "AD type 0x%02x given twice", (unsigned)v);
+                return command_fail(c, TOOL_EXIT_USAGE, "AD type 0x%02x given twice", (unsigned)v);
             }
         }
         types[(*n)++] = (uint8_t)v;
@@ -142,7 +140,8 @@ static int scan_status_result(struct cmd_ctx *c, const struct bt_mesh_rpr_scan_s
     if (st->status != BT_MESH_RPR_SUCCESS) {
         char addr[7];
         tool_addr_str(addr, c->srv.addr);
-        return fail(c, TOOL_EXIT_FAIL, "server %s answered %s", addr, out_rpr_status(st->status));
+        return command_fail(c, TOOL_EXIT_FAIL, "server %s answered %s", addr,
+                            out_rpr_status(st->status));
     }
     return TOOL_EXIT_OK;
 }
@@ -267,16 +266,18 @@ int cmd_scan(struct cmd_ctx *c, int argc, char *const *argv)
 
     add_server(c);
     if (tool_parse_u64(argv[0], 1, 255, &timeout_s) != 0) {
-        return fail(c, TOOL_EXIT_USAGE, "bad TIMEOUT \"%s\" (seconds, 1..255)", argv[0]);
+        return command_fail(c, TOOL_EXIT_USAGE, "bad TIMEOUT \"%s\" (seconds, 1..255)", argv[0]);
     }
     if (argc > 1) {
         if (tool_parse_uuid(argv[1], uuid) != 0) {
-            return fail(c, TOOL_EXIT_USAGE, "bad UUID \"%s\" (1 to 16 octets of hex)", argv[1]);
+            return command_fail(c, TOOL_EXIT_USAGE, "bad UUID \"%s\" (1 to 16 octets of hex)",
+                                argv[1]);
         }
         wait.uuid = uuid;
     }
     if (c->a->set[OPT_MAX_DEVS] && tool_parse_u64(c->a->val[OPT_MAX_DEVS], 0, 255, &max_devs)) {
-        return fail(c, TOOL_EXIT_USAGE, "bad --max-devs (0..255, 0: as many as the server holds)");
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "bad --max-devs (0..255, 0: as many as the server holds)");
     }
     err = bt_mesh_rpr_scan_start(building_rpr_cli(c->b), &c->srv, wait.uuid, (uint8_t)timeout_s,
                                  (uint8_t)max_devs, &st);
@@ -341,7 +342,7 @@ static int ext_scan(struct cmd_ctx *c, const uint8_t *uuid, uint8_t timeout_s, c
     (void)building_run_until(c->b, scan_found, &wait, wait.since_ms + wait_ms);
     e = scan_event(c->b, &wait, 0);
     if (e == NULL) {
-        return fail(c, TOOL_EXIT_FAIL, "no Extended Scan Report from %s", addr);
+        return command_fail(c, TOOL_EXIT_FAIL, "no Extended Scan Report from %s", addr);
     }
     tool_uuid_str(id, e->unprov.uuid);
     report = out_obj(c->out.root, "report");
@@ -349,11 +350,11 @@ static int ext_scan(struct cmd_ctx *c, const uint8_t *uuid, uint8_t timeout_s, c
     if (e->failed) {
         out_str(report, "status", out_rpr_status(e->status));
         if (e->status != BT_MESH_RPR_SUCCESS) {
-            return fail(c, TOOL_EXIT_FAIL, "server %s refused the Extended Scan: %s", addr,
-                        out_rpr_status(e->status));
+            return command_fail(c, TOOL_EXIT_FAIL, "server %s refused the Extended Scan: %s", addr,
+                                out_rpr_status(e->status));
         }
-        return fail(c, TOOL_EXIT_FAIL, "server %s did not find %s within %u s", addr, id,
-                    (unsigned)timeout_s);
+        return command_fail(c, TOOL_EXIT_FAIL, "server %s did not find %s within %u s", addr, id,
+                            (unsigned)timeout_s);
     }
     out_str(report, "status", "success");
     out_num(report, "oob_info", (uint16_t)e->unprov.oob);
@@ -376,10 +377,10 @@ int cmd_scan_ext(struct cmd_ctx *c, int argc, char *const *argv)
 
     if (tool_parse_u64(argv[0], BT_MESH_RPR_EXT_SCAN_TIME_MIN, BT_MESH_RPR_EXT_SCAN_TIME_MAX,
                        &timeout_s) != 0) {
-        return fail(c, TOOL_EXIT_USAGE, "bad TIMEOUT \"%s\" (seconds, 1..21)", argv[0]);
+        return command_fail(c, TOOL_EXIT_USAGE, "bad TIMEOUT \"%s\" (seconds, 1..21)", argv[0]);
     }
     if (tool_parse_uuid(argv[1], uuid) != 0) {
-        return fail(c, TOOL_EXIT_USAGE, "bad UUID \"%s\" (1 to 16 octets of hex)", argv[1]);
+        return command_fail(c, TOOL_EXIT_USAGE, "bad UUID \"%s\" (1 to 16 octets of hex)", argv[1]);
     }
     rc = parse_ad_types(c, argc - 2, argv + 2, types, &n);
     if (rc != TOOL_EXIT_OK) {
@@ -412,7 +413,8 @@ static int print_link(struct cmd_ctx *c, const struct bt_mesh_rpr_link *l)
     out_text(&c->out, "server %s: link status %s, state %s", addr, out_rpr_status(l->status),
              out_link_state(l->state));
     if (l->status != BT_MESH_RPR_SUCCESS) {
-        return fail(c, TOOL_EXIT_FAIL, "server %s answered %s", addr, out_rpr_status(l->status));
+        return command_fail(c, TOOL_EXIT_FAIL, "server %s answered %s", addr,
+                            out_rpr_status(l->status));
     }
     return TOOL_EXIT_OK;
 }
@@ -480,45 +482,48 @@ static int precheck_new_node(struct cmd_ctx *c, const uint8_t *uuid, uint16_t ne
     char a[7];
 
     if (meshrpr_cdb_subnet_get(cdb, net_idx) == NULL) {
-        return fail(c, TOOL_EXIT_USAGE, "no NetKey with index %u in the database (see keys)",
-                    (unsigned)net_idx);
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "no NetKey with index %u in the database (see keys)",
+                            (unsigned)net_idx);
     }
     if (uuid != NULL && (owner = meshrpr_cdb_node_by_uuid(cdb, uuid)) != NULL) {
         tool_addr_str(a, owner->addr);
-        return fail(c, TOOL_EXIT_USAGE,
-                    "the device is already in the node database, as %s (reprovision-remote "
-                    "changes a node; node-remove forgets it)",
-                    a);
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "the device is already in the node database, as %s (reprovision-remote "
+                            "changes a node; node-remove forgets it)",
+                            a);
     }
     if (uuid != NULL && meshrpr_cdb_node_count(cdb) >= MESHRPR_CDB_NODE_COUNT) {
-        return fail(c, TOOL_EXIT_USAGE,
-                    "the node database is full (%d nodes, MESHRPR_CDB_NODE_COUNT): remove a node "
-                    "first (node-remove)",
-                    MESHRPR_CDB_NODE_COUNT);
+        return command_fail(
+            c, TOOL_EXIT_USAGE,
+            "the node database is full (%d nodes, MESHRPR_CDB_NODE_COUNT): remove a node "
+            "first (node-remove)",
+            MESHRPR_CDB_NODE_COUNT);
     }
     if (addr == 0) {
         if (meshrpr_cdb_free_addr_get(cdb, 1) == 0) {
-            return fail(c, TOOL_EXIT_USAGE,
-                        "no unicast address is free in the provisioner's range 0x%04x..0x%04x",
-                        (unsigned)cdb->alloc_low, (unsigned)cdb->alloc_high);
+            return command_fail(
+                c, TOOL_EXIT_USAGE,
+                "no unicast address is free in the provisioner's range 0x%04x..0x%04x",
+                (unsigned)cdb->alloc_low, (unsigned)cdb->alloc_high);
         }
         return TOOL_EXIT_OK;
     }
     tool_addr_str(a, addr);
     if (addr < cdb->alloc_low || addr > cdb->alloc_high) {
-        return fail(c, TOOL_EXIT_USAGE,
-                    "ADDR %s is outside the provisioner's unicast range 0x%04x..0x%04x", a,
-                    (unsigned)cdb->alloc_low, (unsigned)cdb->alloc_high);
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "ADDR %s is outside the provisioner's unicast range 0x%04x..0x%04x", a,
+                            (unsigned)cdb->alloc_low, (unsigned)cdb->alloc_high);
     }
     owner = meshrpr_cdb_node_get(cdb, addr);
     if (owner != NULL) {
         const struct world_node *wn = world_node_by_uuid(c->w, owner->uuid);
         char o[7];
         tool_addr_str(o, owner->addr);
-        return fail(c, TOOL_EXIT_USAGE,
-                    "ADDR %s is taken: it is %s of node %s%s%s%s (0: the lowest free)", a,
-                    owner->addr == addr ? "the primary address" : "an element address", o,
-                    wn != NULL ? " (" : "", wn != NULL ? wn->name : "", wn != NULL ? ")" : "");
+        return command_fail(
+            c, TOOL_EXIT_USAGE, "ADDR %s is taken: it is %s of node %s%s%s%s (0: the lowest free)",
+            a, owner->addr == addr ? "the primary address" : "an element address", o,
+            wn != NULL ? " (" : "", wn != NULL ? wn->name : "", wn != NULL ? ")" : "");
     }
     return TOOL_EXIT_OK;
 }
@@ -575,20 +580,21 @@ static int provision(struct cmd_ctx *c, char *const *argv, bool remote)
     int err, rc;
 
     if (tool_parse_uuid(argv[0], uuid) != 0) {
-        return fail(c, TOOL_EXIT_USAGE, "bad UUID \"%s\" (1 to 16 octets of hex)", argv[0]);
+        return command_fail(c, TOOL_EXIT_USAGE, "bad UUID \"%s\" (1 to 16 octets of hex)", argv[0]);
     }
     if (tool_parse_u64(argv[1], 0, 0xfff, &net_idx) != 0) {
-        return fail(c, TOOL_EXIT_USAGE, "bad NET_IDX \"%s\" (0..4095)", argv[1]);
+        return command_fail(c, TOOL_EXIT_USAGE, "bad NET_IDX \"%s\" (0..4095)", argv[1]);
     }
     if (tool_parse_addr(argv[2], true, &addr) != 0) {
-        return fail(c, TOOL_EXIT_USAGE,
-                    "bad ADDR \"%s\" (a unicast address 0x0001..0x7fff, or 0 for the lowest free)",
-                    argv[2]);
+        return command_fail(
+            c, TOOL_EXIT_USAGE,
+            "bad ADDR \"%s\" (a unicast address 0x0001..0x7fff, or 0 for the lowest free)",
+            argv[2]);
     }
     if (c->a->set[OPT_STATIC_OOB] &&
         (tool_unhex(c->a->val[OPT_STATIC_OOB], static_val, sizeof(static_val), &static_len) != 0 ||
          static_len == 0)) {
-        return fail(c, TOOL_EXIT_USAGE, "bad --static-oob (1 to 16 octets of hex)");
+        return command_fail(c, TOOL_EXIT_USAGE, "bad --static-oob (1 to 16 octets of hex)");
     }
     rc = precheck_new_node(c, uuid, (uint16_t)net_idx, addr);
     if (rc != TOOL_EXIT_OK) {
@@ -597,8 +603,8 @@ static int provision(struct cmd_ctx *c, char *const *argv, bool remote)
     if (remote && !c->a->set[OPT_SERVER]) {
         uint16_t found;
         if (!server_for(c, uuid, &found)) {
-            return fail(c, TOOL_EXIT_USAGE,
-                        "--server ADDR is needed: no scan has found this device yet");
+            return command_fail(c, TOOL_EXIT_USAGE,
+                                "--server ADDR is needed: no scan has found this device yet");
         }
         rc = command_server(c, found);
         if (rc != TOOL_EXIT_OK) {
@@ -613,7 +619,7 @@ static int provision(struct cmd_ctx *c, char *const *argv, bool remote)
     out_str(c->out.root, "uuid", id);
     t = building_target_add(c->b, uuid, static_len > 0 ? static_val : NULL, static_len);
     if (t == NULL) {
-        return fail(c, TOOL_EXIT_FAIL, "too many provisionings at once");
+        return command_fail(c, TOOL_EXIT_FAIL, "too many provisionings at once");
     }
     if (remote) {
         err = bt_mesh_provision_remote(building_rpr_cli(c->b), &c->srv, uuid, (uint16_t)net_idx,
@@ -627,8 +633,8 @@ static int provision(struct cmd_ctx *c, char *const *argv, bool remote)
             return req_fail(c, "Remote provisioning", err);
         }
         out_str(c->out.root, "errno", tool_errno_name(err));
-        return fail(c, TOOL_EXIT_FAIL, "provisioning over PB-ADV did not start: %s",
-                    tool_errno_text(err));
+        return command_fail(c, TOOL_EXIT_FAIL, "provisioning over PB-ADV did not start: %s",
+                            tool_errno_text(err));
     }
     if (c->sh != NULL) {
         /* In the shell the link runs on while the prompt stays live; the outcome follows. */
@@ -689,8 +695,8 @@ static int prov_report(struct cmd_ctx *c, const uint8_t uuid[16], uint16_t serve
     if (!o.ok) {
         building_target_del(c->b, t);
         out_str(c->out.root, "result", o.why);
-        return fail(c, TOOL_EXIT_FAIL, "provisioning %s %s %s failed: %s", id,
-                    server != 0 ? "through" : "over", srv, o.why);
+        return command_fail(c, TOOL_EXIT_FAIL, "provisioning %s %s %s failed: %s", id,
+                            server != 0 ? "through" : "over", srv, o.why);
     }
     tool_addr_str(dev, o.addr);
     out_num(c->out.root, "addr", o.addr);
@@ -730,7 +736,8 @@ static int parse_procedure(struct cmd_ctx *c, unsigned *procedure)
     } else if (strcmp(v, "address") == 0) {
         *procedure = BT_MESH_RPR_NODE_REFRESH_ADDR;
     } else {
-        return fail(c, TOOL_EXIT_USAGE, "bad --procedure \"%s\" (key, composition or address)", v);
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "bad --procedure \"%s\" (key, composition or address)", v);
     }
     return TOOL_EXIT_OK;
 }
@@ -746,13 +753,14 @@ int cmd_reprovision_remote(struct cmd_ctx *c, int argc, char *const *argv)
 
     add_server(c);
     if (tool_parse_addr(argv[0], true, &addr) != 0) {
-        return fail(c, TOOL_EXIT_USAGE,
-                    "bad ADDR \"%s\" (the node's new unicast address, its current one, or 0 for "
-                    "the lowest free)",
-                    argv[0]);
+        return command_fail(
+            c, TOOL_EXIT_USAGE,
+            "bad ADDR \"%s\" (the node's new unicast address, its current one, or 0 for "
+            "the lowest free)",
+            argv[0]);
     }
     if (argc > 1 && parse_bool(argv[1], &comp) != 0) {
-        return fail(c, TOOL_EXIT_USAGE, "bad COMP_CHANGED \"%s\" (0 or 1)", argv[1]);
+        return command_fail(c, TOOL_EXIT_USAGE, "bad COMP_CHANGED \"%s\" (0 or 1)", argv[1]);
     }
     if (c->a->set[OPT_PROCEDURE]) {
         /* The explicit choice must agree with what ADDR and COMP_CHANGED say. */
@@ -760,17 +768,17 @@ int cmd_reprovision_remote(struct cmd_ctx *c, int argc, char *const *argv)
             return rc;
         }
         if (procedure == BT_MESH_RPR_NODE_REFRESH_ADDR && addr == c->srv.addr) {
-            return fail(c, TOOL_EXIT_USAGE,
-                        "--procedure address needs a new ADDR (0: the lowest free)");
+            return command_fail(c, TOOL_EXIT_USAGE,
+                                "--procedure address needs a new ADDR (0: the lowest free)");
         }
         if (procedure != BT_MESH_RPR_NODE_REFRESH_ADDR && addr != c->srv.addr) {
-            return fail(c, TOOL_EXIT_USAGE,
-                        "--procedure %s keeps the address: ADDR must be the node's own",
-                        c->a->val[OPT_PROCEDURE]);
+            return command_fail(c, TOOL_EXIT_USAGE,
+                                "--procedure %s keeps the address: ADDR must be the node's own",
+                                c->a->val[OPT_PROCEDURE]);
         }
         if (argc > 1 && comp != (procedure == BT_MESH_RPR_NODE_REFRESH_COMPOSITION)) {
-            return fail(c, TOOL_EXIT_USAGE, "COMP_CHANGED %s contradicts --procedure %s", argv[1],
-                        c->a->val[OPT_PROCEDURE]);
+            return command_fail(c, TOOL_EXIT_USAGE, "COMP_CHANGED %s contradicts --procedure %s",
+                                argv[1], c->a->val[OPT_PROCEDURE]);
         }
         comp = procedure == BT_MESH_RPR_NODE_REFRESH_COMPOSITION;
     }
@@ -784,8 +792,8 @@ int cmd_reprovision(struct cmd_ctx *c, int argc, char *const *argv)
     int rc;
 
     if (tool_parse_addr(argv[0], false, &node) != 0) {
-        return fail(c, TOOL_EXIT_USAGE, "bad NODE \"%s\" (a node's primary address, e.g. 0x0005)",
-                    argv[0]);
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "bad NODE \"%s\" (a node's primary address, e.g. 0x0005)", argv[0]);
     }
     if ((rc = parse_procedure(c, &procedure)) != TOOL_EXIT_OK) {
         return rc;
@@ -796,19 +804,20 @@ int cmd_reprovision(struct cmd_ctx *c, int argc, char *const *argv)
     add_server(c);
     if (procedure == BT_MESH_RPR_NODE_REFRESH_ADDR) {
         if (argc < 2) {
-            return fail(c, TOOL_EXIT_USAGE,
-                        "--procedure address needs NEW_ADDR (0: the lowest free)");
+            return command_fail(c, TOOL_EXIT_USAGE,
+                                "--procedure address needs NEW_ADDR (0: the lowest free)");
         }
         if (tool_parse_addr(argv[1], true, &addr) != 0 || addr == node) {
-            return fail(c, TOOL_EXIT_USAGE,
-                        "bad NEW_ADDR \"%s\" (a unicast address other than the node's, or 0 for "
-                        "the lowest free)",
-                        argv[1]);
+            return command_fail(
+                c, TOOL_EXIT_USAGE,
+                "bad NEW_ADDR \"%s\" (a unicast address other than the node's, or 0 for "
+                "the lowest free)",
+                argv[1]);
         }
     } else {
         if (argc > 1) {
-            return fail(c, TOOL_EXIT_USAGE, "--procedure %s takes no NEW_ADDR",
-                        c->a->val[OPT_PROCEDURE]);
+            return command_fail(c, TOOL_EXIT_USAGE, "--procedure %s takes no NEW_ADDR",
+                                c->a->val[OPT_PROCEDURE]);
         }
         addr = node;
     }
@@ -842,10 +851,11 @@ static int nppi_run(struct cmd_ctx *c, uint16_t addr, bool comp)
     if (!commands_nppi_available(why, sizeof(why))) {
         building_activate(c->b);
         out_bool(c->out.root, "available", false);
-        return fail(c, TOOL_EXIT_UNAVAILABLE,
-                    "reprovision-remote: NPPI re-provisioning is not available yet in this build "
-                    "of meshrpr (%s); nothing was sent and the world is unchanged",
-                    why);
+        return command_fail(
+            c, TOOL_EXIT_UNAVAILABLE,
+            "reprovision-remote: NPPI re-provisioning is not available yet in this build "
+            "of meshrpr (%s); nothing was sent and the world is unchanged",
+            why);
     }
     building_activate(c->b);
     entry = meshrpr_cdb_node_get(&c->w->cdb, srv.addr);
@@ -858,7 +868,7 @@ static int nppi_run(struct cmd_ctx *c, uint16_t addr, bool comp)
     tool_addr_str(from, srv.addr);
     t = building_target_add(c->b, uuid, NULL, 0);
     if (t == NULL) {
-        return fail(c, TOOL_EXIT_FAIL, "too many provisionings at once");
+        return command_fail(c, TOOL_EXIT_FAIL, "too many provisionings at once");
     }
     since_ms = building_now_ms(c->b);
     err = bt_mesh_reprovision_remote(building_rpr_cli(c->b), &srv, addr, comp);
@@ -872,12 +882,12 @@ static int nppi_run(struct cmd_ctx *c, uint16_t addr, bool comp)
     out_num(c->out.root, "time_ms", (double)(o.time_ms - since_ms));
     if (!o.ok) {
         out_str(c->out.root, "result", o.why);
-        return fail(c, TOOL_EXIT_FAIL, "%s of %s failed: %s (the database is unchanged)",
-                    out_procedure(procedure), from, o.why);
+        return command_fail(c, TOOL_EXIT_FAIL, "%s of %s failed: %s (the database is unchanged)",
+                            out_procedure(procedure), from, o.why);
     }
     entry = meshrpr_cdb_node_by_uuid(&c->w->cdb, uuid);
     if (entry == NULL) {
-        return fail(c, TOOL_EXIT_FAIL, "the node left the database");
+        return command_fail(c, TOOL_EXIT_FAIL, "the node left the database");
     }
     tool_addr_str(to, entry->addr);
     out_num(c->out.root, "addr", entry->addr);
@@ -886,18 +896,18 @@ static int nppi_run(struct cmd_ctx *c, uint16_t addr, bool comp)
     err = building_comp_get(c->b, entry->addr, 3, &elements, &models);
     out_bool(c->out.root, "answers_with_new_key", err == 0);
     if (memcmp(entry->dev_key, old_key, 16) == 0) {
-        return fail(c, TOOL_EXIT_FAIL,
-                    "%s of %s reported success but the database still holds "
-                    "the old device key",
-                    out_procedure(procedure), from);
+        return command_fail(c, TOOL_EXIT_FAIL,
+                            "%s of %s reported success but the database still holds "
+                            "the old device key",
+                            out_procedure(procedure), from);
     }
     out_text(&c->out, "%s of %s done in %s s: now %s with a new device key",
              out_procedure(procedure), from, took, to);
     if (err != 0) {
-        return fail(c, TOOL_EXIT_FAIL,
-                    "%s does not answer Composition Data Get with its new device "
-                    "key: %s",
-                    to, req_error(err));
+        return command_fail(c, TOOL_EXIT_FAIL,
+                            "%s does not answer Composition Data Get with its new device "
+                            "key: %s",
+                            to, req_error(err));
     }
     out_num(c->out.root, "elements", elements);
     out_num(c->out.root, "models", models);
@@ -1023,7 +1033,7 @@ int cmd_discover(struct cmd_ctx *c, int argc, char *const *argv)
     char addr[7];
 
     if (argc > 0 && tool_parse_u64(argv[0], 1, 255, &timeout_s) != 0) {
-        return fail(c, TOOL_EXIT_USAGE, "bad TIMEOUT \"%s\" (seconds, 1..255)", argv[0]);
+        return command_fail(c, TOOL_EXIT_USAGE, "bad TIMEOUT \"%s\" (seconds, 1..255)", argv[0]);
     }
     /* One Scan Start on every node of the database but the provisioner: they scan side by
      * side, each reporting what it hears (MshPRTv1.1 §4.4.5.1). */
@@ -1059,7 +1069,7 @@ int cmd_discover(struct cmd_ctx *c, int argc, char *const *argv)
         started++;
     }
     if (started == 0) {
-        return fail(c, TOOL_EXIT_FAIL, "no server could start a scan");
+        return command_fail(c, TOOL_EXIT_FAIL, "no server could start a scan");
     }
     out_text(&c->out, "scanning through %u server%s for %u s", started, started == 1 ? "" : "s",
              (unsigned)timeout_s);
@@ -1351,15 +1361,17 @@ int cmd_keys(struct cmd_ctx *c, int argc, char *const *argv)
         char err[200];
         own = world_alloc();
         if (own == NULL) {
-            return fail(c, TOOL_EXIT_FAIL, "out of memory");
+            return command_fail(c, TOOL_EXIT_FAIL, "out of memory");
         }
         if (meshrpr_cdb_load(&own->cdb, argv[0], err, sizeof(err)) != 0) {
             world_free(own);
-            return fail(c, TOOL_EXIT_USAGE, "cannot read the database %s: %s", argv[0], err);
+            return command_fail(c, TOOL_EXIT_USAGE, "cannot read the database %s: %s", argv[0],
+                                err);
         }
         w = own;
     } else if (w == NULL) {
-        return fail(c, TOOL_EXIT_USAGE, "keys needs --world FILE or a database file (CDB_FILE)");
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "keys needs --world FILE or a database file (CDB_FILE)");
     }
     nets = out_arr(c->out.root, "net_keys");
     apps = out_arr(c->out.root, "app_keys");
@@ -1368,7 +1380,7 @@ int cmd_keys(struct cmd_ctx *c, int argc, char *const *argv)
     tshark = malloc(16384);
     if (tshark == NULL) {
         world_free(own);
-        return fail(c, TOOL_EXIT_FAIL, "out of memory");
+        return command_fail(c, TOOL_EXIT_FAIL, "out of memory");
     }
     tshark_args(w, tshark, 16384);
     if (c->a->set[OPT_TSHARK]) {
@@ -1432,7 +1444,7 @@ int cmd_run(struct cmd_ctx *c, int argc, char *const *argv)
 
     (void)argc;
     if (tool_parse_u64(argv[0], 0, 86400, &seconds) != 0) {
-        return fail(c, TOOL_EXIT_USAGE, "bad SECONDS \"%s\" (0..86400)", argv[0]);
+        return command_fail(c, TOOL_EXIT_USAGE, "bad SECONDS \"%s\" (0..86400)", argv[0]);
     }
     if (c->sh != NULL && c->sh->poll != NULL) {
         /* In steps, printing what running operations report on the way. */
@@ -1526,44 +1538,45 @@ static int parse_world_params(struct cmd_ctx *c, struct world_params *p, unsigne
     p->range_m = WORLD_DEFAULT_RANGE_M;
     if (a->set[OPT_SERVERS]) {
         if (tool_parse_u64(a->val[OPT_SERVERS], 1, WORLD_MAX_SERVERS, &v) != 0) {
-            return fail(c, TOOL_EXIT_USAGE, "bad --servers (1..%d)", WORLD_MAX_SERVERS);
+            return command_fail(c, TOOL_EXIT_USAGE, "bad --servers (1..%d)", WORLD_MAX_SERVERS);
         }
         p->servers = (unsigned)v;
     }
     if (a->set[OPT_DEVICES]) {
         if (tool_parse_u64(a->val[OPT_DEVICES], 0, world_max_devices(NULL), &v) != 0) {
-            return fail(c, TOOL_EXIT_USAGE, "bad --devices (0..%u)", world_max_devices(NULL));
+            return command_fail(c, TOOL_EXIT_USAGE, "bad --devices (0..%u)",
+                                world_max_devices(NULL));
         }
         p->devices = (unsigned)v;
     }
     if (a->set[OPT_NEAR]) {
         if (tool_parse_u64(a->val[OPT_NEAR], 0, WORLD_MAX_NEAR, &v) != 0) {
-            return fail(c, TOOL_EXIT_USAGE, "bad --near (0..%d)", WORLD_MAX_NEAR);
+            return command_fail(c, TOOL_EXIT_USAGE, "bad --near (0..%d)", WORLD_MAX_NEAR);
         }
         p->near = (unsigned)v;
     }
     {
         char why[200];
         if (world_params_check(p, why, sizeof(why)) != 0) {
-            return fail(c, TOOL_EXIT_USAGE, "%s", why);
+            return command_fail(c, TOOL_EXIT_USAGE, "%s", why);
         }
     }
     if (a->set[OPT_SEED] && tool_parse_u64(a->val[OPT_SEED], 0, 9007199254740991ull, &p->seed)) {
-        return fail(c, TOOL_EXIT_USAGE, "bad --seed (0..2^53-1)");
+        return command_fail(c, TOOL_EXIT_USAGE, "bad --seed (0..2^53-1)");
     }
     if (!a->set[OPT_SEED]) {
         /* Worlds must not share keys: a new one is seeded from the OS (--seed repeats one). */
         if (tool_random_seed(&p->seed) != 0) {
-            return fail(c, TOOL_EXIT_FAIL,
-                        "cannot read the OS random source for a seed (give "
-                        "--seed N)");
+            return command_fail(c, TOOL_EXIT_FAIL,
+                                "cannot read the OS random source for a seed (give "
+                                "--seed N)");
         }
     }
     if (a->set[OPT_LOSS] && tool_parse_double(a->val[OPT_LOSS], 0, 0.9, &p->loss) != 0) {
-        return fail(c, TOOL_EXIT_USAGE, "bad --loss (a probability, 0..0.9)");
+        return command_fail(c, TOOL_EXIT_USAGE, "bad --loss (a probability, 0..0.9)");
     }
     if (a->set[OPT_RANGE] && tool_parse_double(a->val[OPT_RANGE], 1, 1000, &p->range_m) != 0) {
-        return fail(c, TOOL_EXIT_USAGE, "bad --range (metres, 1..1000)");
+        return command_fail(c, TOOL_EXIT_USAGE, "bad --range (metres, 1..1000)");
     }
     return TOOL_EXIT_OK;
 }
@@ -1600,12 +1613,13 @@ int cmd_world(struct cmd_ctx *c, int argc, char *const *argv)
     int rc;
 
     if (strcmp(argv[0], "new") != 0) {
-        return fail(c, TOOL_EXIT_USAGE, "unknown world command \"%s\" (world new FILE)", argv[0]);
+        return command_fail(c, TOOL_EXIT_USAGE, "unknown world command \"%s\" (world new FILE)",
+                            argv[0]);
     }
     if (argc != 2) {
-        return fail(c, TOOL_EXIT_USAGE,
-                    "usage: meshrpr world new FILE [--devices N] [--servers N] "
-                    "[--seed N] [--loss P] [--range M] [--force]");
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "usage: meshrpr world new FILE [--devices N] [--servers N] "
+                            "[--seed N] [--loss P] [--range M] [--force]");
     }
     rc = parse_world_params(c, &p, WORLD_DEFAULT_SERVERS, WORLD_DEFAULT_DEVICES);
     if (rc != TOOL_EXIT_OK) {
@@ -1619,19 +1633,20 @@ int cmd_world(struct cmd_ctx *c, int argc, char *const *argv)
         FILE *f = fopen(argv[1], "rb");
         if (f != NULL) {
             fclose(f);
-            return fail(c, TOOL_EXIT_USAGE, "%s exists (use --force to replace it)", argv[1]);
+            return command_fail(c, TOOL_EXIT_USAGE, "%s exists (use --force to replace it)",
+                                argv[1]);
         }
     }
     w = world_alloc();
     if (w == NULL) {
-        return fail(c, TOOL_EXIT_FAIL, "out of memory");
+        return command_fail(c, TOOL_EXIT_FAIL, "out of memory");
     }
     rc = world_generate(w, &p, err, sizeof(err));
     b = rc == 0 ? building_start(w, &bo, err, sizeof(err)) : NULL;
     if (b == NULL || building_install(b, err, sizeof(err)) != 0) {
         (void)building_stop(b);
         world_free(w);
-        return fail(c, TOOL_EXIT_FAIL, "cannot create the world: %s", err);
+        return command_fail(c, TOOL_EXIT_FAIL, "cannot create the world: %s", err);
     }
     w->time_ms = building_now_ms(b);
     rc = building_stop(b);
@@ -1639,7 +1654,7 @@ int cmd_world(struct cmd_ctx *c, int argc, char *const *argv)
         rc = world_save(w, argv[1], err, sizeof(err));
         if (rc != 0) {
             world_free(w);
-            return fail(c, TOOL_EXIT_WORLD, "%s", err);
+            return command_fail(c, TOOL_EXIT_WORLD, "%s", err);
         }
     }
     out_str(c->out.root, "world", argv[1]);
@@ -1653,10 +1668,12 @@ int cmd_world(struct cmd_ctx *c, int argc, char *const *argv)
              WORLD_PROV_ADDR + p.servers, p.devices, p.devices == 1 ? "" : "s", p.seed);
     if (c->a->set[OPT_CDB] && meshrpr_cdb_save(&w->cdb, c->a->val[OPT_CDB]) != 0) {
         world_free(w);
-        return fail(c, TOOL_EXIT_FAIL, "cannot write the database to %s", c->a->val[OPT_CDB]);
+        return command_fail(c, TOOL_EXIT_FAIL, "cannot write the database to %s",
+                            c->a->val[OPT_CDB]);
     }
     world_free(w);
-    return rc == 0 ? TOOL_EXIT_OK : fail(c, TOOL_EXIT_FAIL, "the capture could not be written");
+    return rc == 0 ? TOOL_EXIT_OK
+                   : command_fail(c, TOOL_EXIT_FAIL, "the capture could not be written");
 }
 
 int cmd_demo(struct cmd_ctx *c, int argc, char *const *argv)
@@ -1680,14 +1697,16 @@ int command_server(struct cmd_ctx *c, uint16_t addr)
 
     tool_addr_str(a, addr);
     if (entry == NULL || entry->addr != addr) {
-        return fail(c, TOOL_EXIT_USAGE,
-                    "unknown server %s: no node with that primary address in the provisioner's "
-                    "database (see the nodes command)",
-                    a);
+        return command_fail(
+            c, TOOL_EXIT_USAGE,
+            "unknown server %s: no node with that primary address in the provisioner's "
+            "database (see the nodes command)",
+            a);
     }
     if (addr == WORLD_PROV_ADDR) {
-        return fail(c, TOOL_EXIT_USAGE,
-                    "%s is the provisioner itself, which has no Remote Provisioning Server", a);
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "%s is the provisioner itself, which has no Remote Provisioning Server",
+                            a);
     }
     c->srv.addr = addr;
     c->srv.net_idx = entry->net_idx;
@@ -1705,24 +1724,26 @@ int command_check(const struct command *cmd, struct cmd_ctx *c)
     uint16_t addr;
 
     if (bad_opt != OPT_COUNT) {
-        return fail(c, TOOL_EXIT_USAGE, "option --%s does not apply to %s (usage: meshrpr %s)",
-                    args_opt_name(bad_opt), cmd->name, cmd->usage);
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "option --%s does not apply to %s (usage: meshrpr %s)",
+                            args_opt_name(bad_opt), cmd->name, cmd->usage);
     }
     if (nargs < cmd->min_args || nargs > cmd->max_args) {
-        return fail(c, TOOL_EXIT_USAGE, "%s arguments for %s (usage: meshrpr %s)",
-                    nargs < cmd->min_args ? "missing" : "too many", cmd->name, cmd->usage);
+        return command_fail(c, TOOL_EXIT_USAGE, "%s arguments for %s (usage: meshrpr %s)",
+                            nargs < cmd->min_args ? "missing" : "too many", cmd->name, cmd->usage);
     }
     if ((cmd->flags & CMD_WORLD) && c->w == NULL && !a->set[OPT_WORLD]) {
-        return fail(c, TOOL_EXIT_USAGE, "%s needs a world: meshrpr --world FILE %s", cmd->name,
-                    cmd->usage);
+        return command_fail(c, TOOL_EXIT_USAGE, "%s needs a world: meshrpr --world FILE %s",
+                            cmd->name, cmd->usage);
     }
     if ((cmd->flags & CMD_SERVER) && !a->set[OPT_SERVER]) {
-        return fail(c, TOOL_EXIT_USAGE, "%s needs --server ADDR (a Remote Provisioning Server)",
-                    cmd->name);
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "%s needs --server ADDR (a Remote Provisioning Server)", cmd->name);
     }
     if (a->set[OPT_SERVER] && tool_parse_addr(a->val[OPT_SERVER], false, &addr) != 0) {
-        return fail(c, TOOL_EXIT_USAGE, "bad --server \"%s\" (a unicast address, e.g. 0x0002)",
-                    a->val[OPT_SERVER]);
+        return command_fail(c, TOOL_EXIT_USAGE,
+                            "bad --server \"%s\" (a unicast address, e.g. 0x0002)",
+                            a->val[OPT_SERVER]);
     }
     return TOOL_EXIT_OK;
 }
