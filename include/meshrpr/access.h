@@ -279,6 +279,15 @@ int meshrpr_model_key_bind(const struct bt_mesh_model *model, uint16_t app_idx);
 /** The node a model runs on. */
 struct meshrpr_node *meshrpr_model_node(const struct bt_mesh_model *model);
 
+/**
+ * Zephyr's bt_mesh_comp_change_prepare() (library meshrpr_compat): the composition will change
+ * on the next start, so back up the current one; meshrpr_node_comp_change_prepare() on the
+ * node registered with meshrpr_compat_init().
+ * @return 0, -ENOTSUP (the node has no storage, as Zephyr without CONFIG_BT_SETTINGS),
+ *         -ENODEV (no node registered), or a storage error.
+ */
+int bt_mesh_comp_change_prepare(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -202,6 +202,18 @@ struct meshrpr_cdb_node *meshrpr_cdb_node_get(struct meshrpr_cdb *cdb, uint16_t 
 struct meshrpr_cdb_node *meshrpr_cdb_node_by_uuid(struct meshrpr_cdb *cdb, const uint8_t uuid[16]);
 /** Remove a node (its device key is wiped). */
 void meshrpr_cdb_node_del(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *node);
+/**
+ * Walk the nodes: the first node entry after prev (NULL: the first one), in table order, or
+ * NULL after the last. Deleting prev during the walk is allowed.
+ */
+struct meshrpr_cdb_node *meshrpr_cdb_node_next(struct meshrpr_cdb *cdb,
+                                               const struct meshrpr_cdb_node *prev);
+
+/** Remove a NetKey and the AppKeys bound to it (their keys are wiped). Nodes keep their
+ *  net_idx. Not an entry of cdb: nothing happens. */
+void meshrpr_cdb_subnet_del(struct meshrpr_cdb *cdb, struct meshrpr_cdb_subnet *sub);
+/** Remove an AppKey (its keys are wiped). */
+void meshrpr_cdb_app_key_del(struct meshrpr_cdb *cdb, struct meshrpr_cdb_app_key *app);
 /** Number of nodes in the database. */
 size_t meshrpr_cdb_node_count(const struct meshrpr_cdb *cdb);
 
@@ -258,6 +270,100 @@ int meshrpr_cdb_json_print(const struct meshrpr_cdb *cdb, char **text, size_t *l
 
 /** Set cdb->timestamp to the current UTC time ("2026-01-15T10:00:00Z"). @return 0, -EIO. */
 int meshrpr_cdb_timestamp_now(struct meshrpr_cdb *cdb);
+
+/*
+ * Zephyr's CDB calls (<zephyr/bluetooth/mesh/cdb.h>), with Zephyr's names, signatures and
+ * semantics, in the meshrpr_compat library. They act on the database of the host registered
+ * with meshrpr_compat_init() (include/meshrpr/main.h); without one they do nothing and return
+ * NULL, 0 or -ENODEV. Zephyr's entry types are meshrpr's entries: the fields Zephyr's
+ * applications read have the same names and meaning (uuid, addr, net_idx, num_elem; a
+ * subnet's net_idx and kr_phase; an AppKey's net_idx and app_idx). Where Zephyr keeps the
+ * Configured flag in node->flags (BT_MESH_CDB_NODE_CONFIGURED), a meshrpr entry has the bool
+ * node->configured. A *_store() call, and a *_del() with store true, stores the whole
+ * database through the host's cdb_store hook (Zephyr stores one entry in its settings).
+ *
+ * The database is valid (Zephyr's BT_MESH_CDB_VALID) while it holds a NetKey: so a database
+ * loaded from a file before bt_mesh_cdb_create() is kept, and that call says -EALREADY.
+ * Keys: index 0 is the key in use, index 1 the new key of a Key Refresh (Zephyr's keys[0]
+ * and keys[1]); importing key 1 starts holding both (the entry's old_key is key 0 then).
+ */
+#define bt_mesh_cdb_node    meshrpr_cdb_node
+#define bt_mesh_cdb_subnet  meshrpr_cdb_subnet
+#define bt_mesh_cdb_app_key meshrpr_cdb_app_key
+
+/** What a bt_mesh_cdb_node_func_t returns. */
+enum {
+    BT_MESH_CDB_ITER_STOP = 0,
+    BT_MESH_CDB_ITER_CONTINUE,
+};
+
+/** Node iterator callback: BT_MESH_CDB_ITER_CONTINUE or BT_MESH_CDB_ITER_STOP. */
+typedef uint8_t (*bt_mesh_cdb_node_func_t)(struct bt_mesh_cdb_node *node, void *user_data);
+
+/**
+ * Create the database: a primary subnet (NetKey index 0) with this key, IV Index 0, a new
+ * random mesh UUID, the whole unicast range to allocate from.
+ * @return 0, -EALREADY (the database is valid already: nothing changes), -ENODEV (no host
+ *         database), -EINVAL, or the platform's random error.
+ */
+int bt_mesh_cdb_create(const uint8_t key[16]);
+/** Remove every node, subnet and AppKey (the database is no longer valid) and store it. */
+void bt_mesh_cdb_clear(void);
+/** Set the IV Index and IV Update flag that new nodes are provisioned with. */
+void bt_mesh_cdb_iv_update(uint32_t iv_index, bool iv_update);
+
+/** Allocate a node (addr 0: the lowest free range). @return the entry, or NULL. */
+struct bt_mesh_cdb_node *bt_mesh_cdb_node_alloc(const uint8_t uuid[16], uint16_t addr,
+                                                uint8_t num_elem, uint16_t net_idx);
+/** The lowest primary address with num_elem free addresses, or 0 (BT_MESH_ADDR_UNASSIGNED). */
+uint16_t bt_mesh_cdb_free_addr_get(uint8_t num_elem);
+/** Delete a node; with store, the database is stored. */
+void bt_mesh_cdb_node_del(struct bt_mesh_cdb_node *node, bool store);
+/** Give a node a new primary address and element count (after a Node Address Refresh). */
+void bt_mesh_cdb_node_update(struct bt_mesh_cdb_node *node, uint16_t addr, uint8_t num_elem);
+/** The node with an element at addr, or NULL. */
+struct bt_mesh_cdb_node *bt_mesh_cdb_node_get(uint16_t addr);
+/** Store the database (after changing the entry). */
+void bt_mesh_cdb_node_store(const struct bt_mesh_cdb_node *node);
+/** Call func for each node until it returns BT_MESH_CDB_ITER_STOP. */
+void bt_mesh_cdb_node_foreach(bt_mesh_cdb_node_func_t func, void *user_data);
+/** Set a node's device key. @return 0, -EINVAL. */
+int bt_mesh_cdb_node_key_import(struct bt_mesh_cdb_node *node, const uint8_t in[16]);
+/** Copy out a node's device key. @return 0, -EINVAL, -ENOENT (unknown: all zeros). */
+int bt_mesh_cdb_node_key_export(const struct bt_mesh_cdb_node *node, uint8_t out[16]);
+
+/** Allocate a subnet without a key yet (import it). @return the entry, or NULL (index taken,
+ *  table full, index over 0x0fff). */
+struct bt_mesh_cdb_subnet *bt_mesh_cdb_subnet_alloc(uint16_t net_idx);
+/** Delete a subnet and the AppKeys bound to it; with store, the database is stored. */
+void bt_mesh_cdb_subnet_del(struct bt_mesh_cdb_subnet *sub, bool store);
+/** The subnet with that NetKey index, or NULL. */
+struct bt_mesh_cdb_subnet *bt_mesh_cdb_subnet_get(uint16_t net_idx);
+/** Store the database. */
+void bt_mesh_cdb_subnet_store(const struct bt_mesh_cdb_subnet *sub);
+/** The Provisioning Data flags for a subnet: BT_MESH_FLAG_KEY_REFRESH in Key Refresh phase 2,
+ *  BT_MESH_FLAG_IV_UPDATE during an IV Update. */
+uint8_t bt_mesh_cdb_subnet_flags(const struct bt_mesh_cdb_subnet *sub);
+/** Set NetKey key_idx (0 or 1) of a subnet. @return 0, -EINVAL. */
+int bt_mesh_cdb_subnet_key_import(struct bt_mesh_cdb_subnet *sub, int key_idx,
+                                  const uint8_t in[16]);
+/** Copy out NetKey key_idx of a subnet. @return 0, -EINVAL, -ENOENT (no key 1). */
+int bt_mesh_cdb_subnet_key_export(const struct bt_mesh_cdb_subnet *sub, int key_idx,
+                                  uint8_t out[16]);
+
+/** Allocate an AppKey bound to a present NetKey, without its key yet. @return the entry, or
+ *  NULL (index taken, no such NetKey, table full). */
+struct bt_mesh_cdb_app_key *bt_mesh_cdb_app_key_alloc(uint16_t net_idx, uint16_t app_idx);
+/** Delete an AppKey; with store, the database is stored. */
+void bt_mesh_cdb_app_key_del(struct bt_mesh_cdb_app_key *key, bool store);
+/** The AppKey with that index, or NULL. */
+struct bt_mesh_cdb_app_key *bt_mesh_cdb_app_key_get(uint16_t app_idx);
+/** Store the database. */
+void bt_mesh_cdb_app_key_store(const struct bt_mesh_cdb_app_key *key);
+/** Set AppKey key_idx (0 or 1). @return 0, -EINVAL. */
+int bt_mesh_cdb_app_key_import(struct bt_mesh_cdb_app_key *key, int key_idx, const uint8_t in[16]);
+/** Copy out AppKey key_idx. @return 0, -EINVAL, -ENOENT (no key 1). */
+int bt_mesh_cdb_app_key_export(const struct bt_mesh_cdb_app_key *key, int key_idx, uint8_t out[16]);
 
 #ifdef __cplusplus
 }

@@ -266,6 +266,87 @@ int meshrpr_cfg_cli_krp_get(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint1
 int meshrpr_cfg_cli_node_reset(struct bt_mesh_cfg_cli *cli, uint16_t net_idx, uint16_t addr,
                                bool *status);
 
+struct meshrpr_node;
+
+/** The Configuration Client on a node's primary element, or NULL. */
+struct bt_mesh_cfg_cli *meshrpr_cfg_cli_get(struct meshrpr_node *node);
+
+/*
+ * Zephyr's contextless Configuration Client calls (<zephyr/bluetooth/mesh/cfg_cli.h>), with
+ * Zephyr's names, signatures and semantics, in the meshrpr_compat library: each acts on the
+ * Configuration Client of the node registered with meshrpr_compat_init() or
+ * meshrpr_compat_node_set(), through the meshrpr_cfg_cli_*() function of the same name.
+ * The status pointers are Zephyr's: with every response pointer NULL the call returns once
+ * the request is sent; otherwise it waits for the Status and fills them. A Status with a
+ * nonzero status code is a successful call: the code is in *status. Returns as the meshrpr
+ * functions above, plus -ENODEV (no node registered) and -EINVAL (no Configuration Client on
+ * the node's primary element, as Zephyr).
+ */
+int32_t bt_mesh_cfg_cli_timeout_get(void);
+void bt_mesh_cfg_cli_timeout_set(int32_t timeout);
+
+int bt_mesh_cfg_cli_comp_data_get(uint16_t net_idx, uint16_t addr, uint8_t page, uint8_t *rsp,
+                                  struct net_buf_simple *comp);
+int bt_mesh_cfg_cli_beacon_get(uint16_t net_idx, uint16_t addr, uint8_t *status);
+int bt_mesh_cfg_cli_beacon_set(uint16_t net_idx, uint16_t addr, uint8_t val, uint8_t *status);
+int bt_mesh_cfg_cli_ttl_get(uint16_t net_idx, uint16_t addr, uint8_t *ttl);
+int bt_mesh_cfg_cli_ttl_set(uint16_t net_idx, uint16_t addr, uint8_t val, uint8_t *ttl);
+int bt_mesh_cfg_cli_friend_get(uint16_t net_idx, uint16_t addr, uint8_t *status);
+int bt_mesh_cfg_cli_gatt_proxy_get(uint16_t net_idx, uint16_t addr, uint8_t *status);
+int bt_mesh_cfg_cli_relay_get(uint16_t net_idx, uint16_t addr, uint8_t *status, uint8_t *transmit);
+int bt_mesh_cfg_cli_relay_set(uint16_t net_idx, uint16_t addr, uint8_t new_relay,
+                              uint8_t new_transmit, uint8_t *status, uint8_t *transmit);
+int bt_mesh_cfg_cli_net_transmit_get(uint16_t net_idx, uint16_t addr, uint8_t *transmit);
+int bt_mesh_cfg_cli_net_transmit_set(uint16_t net_idx, uint16_t addr, uint8_t val,
+                                     uint8_t *transmit);
+int bt_mesh_cfg_cli_net_key_add(uint16_t net_idx, uint16_t addr, uint16_t key_net_idx,
+                                const uint8_t net_key[16], uint8_t *status);
+int bt_mesh_cfg_cli_net_key_get(uint16_t net_idx, uint16_t addr, uint16_t *keys, size_t *key_cnt);
+int bt_mesh_cfg_cli_net_key_del(uint16_t net_idx, uint16_t addr, uint16_t key_net_idx,
+                                uint8_t *status);
+int bt_mesh_cfg_cli_app_key_add(uint16_t net_idx, uint16_t addr, uint16_t key_net_idx,
+                                uint16_t key_app_idx, const uint8_t app_key[16], uint8_t *status);
+int bt_mesh_cfg_cli_app_key_update(uint16_t net_idx, uint16_t addr, uint16_t key_net_idx,
+                                   uint16_t key_app_idx, const uint8_t app_key[16],
+                                   uint8_t *status);
+int bt_mesh_cfg_cli_app_key_get(uint16_t net_idx, uint16_t addr, uint16_t key_net_idx,
+                                uint8_t *status, uint16_t *keys, size_t *key_cnt);
+int bt_mesh_cfg_cli_app_key_del(uint16_t net_idx, uint16_t addr, uint16_t key_net_idx,
+                                uint16_t key_app_idx, uint8_t *status);
+int bt_mesh_cfg_cli_mod_app_bind(uint16_t net_idx, uint16_t addr, uint16_t elem_addr,
+                                 uint16_t mod_app_idx, uint16_t mod_id, uint8_t *status);
+int bt_mesh_cfg_cli_mod_app_bind_vnd(uint16_t net_idx, uint16_t addr, uint16_t elem_addr,
+                                     uint16_t mod_app_idx, uint16_t mod_id, uint16_t cid,
+                                     uint8_t *status);
+int bt_mesh_cfg_cli_mod_app_unbind(uint16_t net_idx, uint16_t addr, uint16_t elem_addr,
+                                   uint16_t mod_app_idx, uint16_t mod_id, uint8_t *status);
+int bt_mesh_cfg_cli_mod_app_unbind_vnd(uint16_t net_idx, uint16_t addr, uint16_t elem_addr,
+                                       uint16_t mod_app_idx, uint16_t mod_id, uint16_t cid,
+                                       uint8_t *status);
+int bt_mesh_cfg_cli_mod_app_get(uint16_t net_idx, uint16_t addr, uint16_t elem_addr,
+                                uint16_t mod_id, uint8_t *status, uint16_t *apps, size_t *app_cnt);
+int bt_mesh_cfg_cli_mod_app_get_vnd(uint16_t net_idx, uint16_t addr, uint16_t elem_addr,
+                                    uint16_t mod_id, uint16_t cid, uint8_t *status, uint16_t *apps,
+                                    size_t *app_cnt);
+int bt_mesh_cfg_cli_mod_sub_add(uint16_t net_idx, uint16_t addr, uint16_t elem_addr,
+                                uint16_t sub_addr, uint16_t mod_id, uint8_t *status);
+int bt_mesh_cfg_cli_mod_sub_add_vnd(uint16_t net_idx, uint16_t addr, uint16_t elem_addr,
+                                    uint16_t sub_addr, uint16_t mod_id, uint16_t cid,
+                                    uint8_t *status);
+int bt_mesh_cfg_cli_mod_sub_del(uint16_t net_idx, uint16_t addr, uint16_t elem_addr,
+                                uint16_t sub_addr, uint16_t mod_id, uint8_t *status);
+int bt_mesh_cfg_cli_mod_sub_del_vnd(uint16_t net_idx, uint16_t addr, uint16_t elem_addr,
+                                    uint16_t sub_addr, uint16_t mod_id, uint16_t cid,
+                                    uint8_t *status);
+int bt_mesh_cfg_cli_mod_sub_get(uint16_t net_idx, uint16_t addr, uint16_t elem_addr,
+                                uint16_t mod_id, uint8_t *status, uint16_t *subs, size_t *sub_cnt);
+int bt_mesh_cfg_cli_mod_sub_get_vnd(uint16_t net_idx, uint16_t addr, uint16_t elem_addr,
+                                    uint16_t mod_id, uint16_t cid, uint8_t *status, uint16_t *subs,
+                                    size_t *sub_cnt);
+int bt_mesh_cfg_cli_krp_get(uint16_t net_idx, uint16_t addr, uint16_t key_net_idx, uint8_t *status,
+                            uint8_t *phase);
+int bt_mesh_cfg_cli_node_reset(uint16_t net_idx, uint16_t addr, bool *status);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,6 +18,7 @@
 #include <meshrpr/net_buf.h>
 
 #include <meshrpr/access.h>
+#include <meshrpr/main.h>
 #include <meshrpr/node.h>
 #include <meshrpr/storage.h>
 

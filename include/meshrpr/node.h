@@ -125,6 +125,10 @@ struct meshrpr_node {
     bool has_dev_key_candidate;
     /* A Node Composition Refresh made comp_next the current composition. */
     bool comp_refreshed;
+    /* The composition backed up by meshrpr_node_comp_change_prepare() ("node/comp_prev")
+     * differs from comp: page 0 reports the backup, page 128 comp, until a Node Composition
+     * Refresh or a node reset. */
+    bool comp_prev;
     /* NPPI in progress on this node: what the accepted Provisioning Data asks for. */
     struct {
         bool pending;
@@ -195,6 +199,17 @@ int meshrpr_node_dev_key_get(const struct meshrpr_node *node, uint8_t dev_key[16
 
 /** Number of elements. */
 size_t meshrpr_node_elem_count(const struct meshrpr_node *node);
+
+/**
+ * The composition will change with the next start (a firmware update; Zephyr's
+ * bt_mesh_comp_change_prepare()): store the current Composition Data page 0 ("node/comp_prev").
+ * A node started later with another composition (meshrpr_node_config.comp, and no comp_next)
+ * runs that one, but reports the stored page as page 0 and its own as page 128 until a Node
+ * Composition Refresh (MshPRTv1.1 §3.11.8.3: the Remote Provisioning Server's NPPI) or a node
+ * reset makes it page 0; a start with the same composition drops the backup.
+ * @return 0, -ENOTSUP (no storage), -EINVAL (NULL), or the storage's error.
+ */
+int meshrpr_node_comp_change_prepare(struct meshrpr_node *node);
 
 /** Add a NetKey (as Config NetKey Add would). @return 0, -EEXIST (index holds another key),
  *  -ENOMEM (table full), -EINVAL. Adding the same key again returns 0. */

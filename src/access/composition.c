@@ -8,6 +8,9 @@
 #include "access/composition.h"
 
 #include <errno.h>
+#include <string.h>
+
+#include "node/node_internal.h"
 
 /* Features bits 0..3 are defined; 4..15 are RFU (§4.2.2). */
 #define COMP_FEATURES_DEFINED                                                                      \
@@ -76,6 +79,11 @@ int meshrpr_composition_encode(const struct bt_mesh_comp *comp, uint16_t crpl, u
 
 static const struct bt_mesh_comp *page_comp(const struct meshrpr_node *node, uint8_t page)
 {
+    /* After meshrpr_node_comp_change_prepare() and a start with a new composition, the new
+     * one is page 128 (the stored backup is page 0). */
+    if (page == MESHRPR_COMP_PAGE_128 && node->comp_prev) {
+        return node->cfg.comp;
+    }
     if (page == MESHRPR_COMP_PAGE_128 && node->cfg.comp_next != NULL) {
         return node->cfg.comp_next;
     }
@@ -86,9 +94,24 @@ int meshrpr_composition_page_encode(const struct meshrpr_node *node, uint8_t pag
                                     struct net_buf_simple *buf)
 {
     uint8_t selected = meshrpr_composition_page_select(page);
-    int err = meshrpr_composition_encode(page_comp(node, selected), MESHRPR_RPL_SIZE,
-                                         meshrpr_composition_features(node), buf);
+    int err;
 
+    if (selected == MESHRPR_COMP_PAGE_0 && node->comp_prev) {
+        /* The page 0 of the previous composition, as stored: it stays what the network
+         * knows of the node until a Node Composition Refresh (§4.2.2.1, page 128). */
+        uint8_t prev[MESHRPR_COMP_PAGE_MAX];
+        int len = meshrpr_node_load((struct meshrpr_node *)node, MESHRPR_COMP_PREV_KEY, prev,
+                                    sizeof(prev));
+
+        if (len >= MESHRPR_COMP_HEADER_LEN && len <= (int)sizeof(prev) &&
+            (size_t)len <= net_buf_simple_tailroom(buf)) {
+            net_buf_simple_add_mem(buf, prev, (size_t)len);
+            return selected;
+        }
+        /* Unreadable now: report the composition the node runs rather than nothing. */
+    }
+    err = meshrpr_composition_encode(page_comp(node, selected), MESHRPR_RPL_SIZE,
+                                     meshrpr_composition_features(node), buf);
     return err != 0 ? err : selected;
 }
 
@@ -134,5 +157,8 @@ bool meshrpr_composition_differs(const struct bt_mesh_comp *a, const struct bt_m
 
 bool meshrpr_composition_page128_differs(const struct meshrpr_node *node)
 {
+    if (node->comp_prev) {
+        return true;
+    }
     return meshrpr_composition_differs(node->cfg.comp, page_comp(node, MESHRPR_COMP_PAGE_128));
 }

@@ -15,6 +15,12 @@
 /* Octets of the page 0 header: CID, PID, VID, CRPL, Features. */
 #define MESHRPR_COMP_HEADER_LEN 10
 
+/* Longest page a Composition Data Status carries: the access payload less opcode and Page. */
+#define MESHRPR_COMP_PAGE_MAX (BT_MESH_TX_SDU_MAX - 2)
+
+/* Storage key of the page 0 backed up by meshrpr_node_comp_change_prepare(). */
+#define MESHRPR_COMP_PREV_KEY "node/comp_prev"
+
 /* The page that answers a request for page: the largest supported page at or below it
  * (§4.2.2: the Composition Data Get answer), so 0xff yields 128 and 1..127 yield 0. */
 uint8_t meshrpr_composition_page_select(uint8_t page);

@@ -349,6 +349,48 @@ void meshrpr_cdb_node_del(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *node
     memset(node, 0, sizeof(*node));
 }
 
+struct meshrpr_cdb_node *meshrpr_cdb_node_next(struct meshrpr_cdb *cdb,
+                                               const struct meshrpr_cdb_node *prev)
+{
+    size_t i = 0;
+
+    if (prev != NULL) {
+        if (prev < cdb->nodes || prev >= cdb->nodes + MESHRPR_CDB_NODE_COUNT) {
+            return NULL;
+        }
+        i = (size_t)(prev - cdb->nodes) + 1;
+    }
+    for (; i < MESHRPR_CDB_NODE_COUNT; i++) {
+        if (cdb->nodes[i].valid) {
+            return &cdb->nodes[i];
+        }
+    }
+    return NULL;
+}
+
+void meshrpr_cdb_app_key_del(struct meshrpr_cdb *cdb, struct meshrpr_cdb_app_key *app)
+{
+    if (app == NULL || app < cdb->app_keys || app >= cdb->app_keys + MESHRPR_CDB_APP_KEY_COUNT) {
+        return;
+    }
+    memset(app, 0, sizeof(*app));
+}
+
+void meshrpr_cdb_subnet_del(struct meshrpr_cdb *cdb, struct meshrpr_cdb_subnet *sub)
+{
+    if (sub == NULL || sub < cdb->subnets || sub >= cdb->subnets + MESHRPR_CDB_SUBNET_COUNT ||
+        !sub->valid) {
+        return;
+    }
+    /* An AppKey is bound to one NetKey (MshPRTv1.1 §3.8.6.4): it cannot outlive it. */
+    for (size_t i = 0; i < MESHRPR_CDB_APP_KEY_COUNT; i++) {
+        if (cdb->app_keys[i].valid && cdb->app_keys[i].net_idx == sub->net_idx) {
+            meshrpr_cdb_app_key_del(cdb, &cdb->app_keys[i]);
+        }
+    }
+    memset(sub, 0, sizeof(*sub));
+}
+
 size_t meshrpr_cdb_node_count(const struct meshrpr_cdb *cdb)
 {
     size_t count = 0;

@@ -15,6 +15,7 @@
 #include "core/log.h"
 
 #include "access/access.h"
+#include "access/composition.h"
 #include "crypto/crypto.h"
 #include "net/beacon.h"
 #include "net/keys.h"
@@ -293,6 +294,34 @@ static int prov_restore(struct meshrpr_node *node)
     return 1;
 }
 
+/* The backup of meshrpr_node_comp_change_prepare(): page 0 reports it while the configured
+ * composition differs (a new firmware); the same composition makes it moot. */
+static void comp_prev_restore(struct meshrpr_node *node)
+{
+    NET_BUF_SIMPLE_DEFINE(now, MESHRPR_COMP_PAGE_MAX);
+    uint8_t prev[MESHRPR_COMP_PAGE_MAX];
+    int len = meshrpr_node_load(node, MESHRPR_COMP_PREV_KEY, prev, sizeof(prev));
+
+    if (len <= 0 || node->cfg.comp_next != NULL) {
+        return;
+    }
+    if (len > (int)sizeof(prev) || len < MESHRPR_COMP_HEADER_LEN) {
+        MESHRPR_LOG_WRN(&node->platform, "%s is corrupt (%d octets): dropped",
+                        MESHRPR_COMP_PREV_KEY, len);
+        (void)meshrpr_node_erase(node, MESHRPR_COMP_PREV_KEY);
+        return;
+    }
+    if (meshrpr_composition_encode(node->cfg.comp, MESHRPR_RPL_SIZE,
+                                   meshrpr_composition_features(node), &now) == 0 &&
+        now.len == (size_t)len && memcmp(now.data, prev, now.len) == 0) {
+        (void)meshrpr_node_erase(node, MESHRPR_COMP_PREV_KEY);
+        return;
+    }
+    node->comp_prev = true;
+    MESHRPR_LOG_INF(&node->platform,
+                    "composition changed: the previous one is page 0 until a refresh");
+}
+
 /* Start what runs only with keys: the network layer's timers and beacons. */
 static void node_start_provisioned(struct meshrpr_node *node)
 {
@@ -332,6 +361,7 @@ int meshrpr_node_init(struct meshrpr_node *node, const struct meshrpr_node_confi
     meshrpr_net_init(node);
     meshrpr_lower_transport_init(node);
     meshrpr_beacon_init(node);
+    comp_prev_restore(node);
 
     err = prov_restore(node);
     if (err > 0) {
@@ -411,6 +441,33 @@ int meshrpr_node_provision(struct meshrpr_node *node, const uint8_t net_key[16],
     return err;
 }
 
+int meshrpr_node_comp_change_prepare(struct meshrpr_node *node)
+{
+    NET_BUF_SIMPLE_DEFINE(page, MESHRPR_COMP_PAGE_MAX);
+    int err;
+
+    if (node == NULL) {
+        return -EINVAL;
+    }
+    if (node->cfg.storage == NULL) {
+        return -ENOTSUP;
+    }
+    /* What page 0 says now, byte for byte as a Composition Data Status would carry it. */
+    err = meshrpr_composition_page_encode(node, MESHRPR_COMP_PAGE_0, &page);
+    if (err < 0) {
+        return err;
+    }
+    return meshrpr_node_store(node, MESHRPR_COMP_PREV_KEY, page.data, page.len);
+}
+
+void meshrpr_node_comp_prev_drop(struct meshrpr_node *node)
+{
+    if (node->comp_prev) {
+        node->comp_prev = false;
+        (void)meshrpr_node_erase(node, MESHRPR_COMP_PREV_KEY);
+    }
+}
+
 void meshrpr_node_reset(struct meshrpr_node *node)
 {
     MESHRPR_LOG_INF(&node->platform, "node reset: leaving the network as 0x%04x", node->addr);
@@ -430,6 +487,8 @@ void meshrpr_node_reset(struct meshrpr_node *node)
     meshrpr_nppi_candidate_drop(node);
 
     (void)meshrpr_node_erase(node, "node/prov");
+    /* A new provisioning starts a new term: the composition it gets is page 0. */
+    meshrpr_node_comp_prev_drop(node);
     (void)meshrpr_keys_store(node);
     (void)meshrpr_access_store(node);
     (void)meshrpr_replay_store(node);

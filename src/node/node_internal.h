@@ -36,6 +36,10 @@ int meshrpr_node_store(struct meshrpr_node *node, const char *key, const void *d
 int meshrpr_node_load(struct meshrpr_node *node, const char *key, void *data, size_t size);
 int meshrpr_node_erase(struct meshrpr_node *node, const char *key);
 
+/* Forget the composition backup of meshrpr_node_comp_change_prepare() (a Node Composition
+ * Refresh or a reset made the configured composition page 0). */
+void meshrpr_node_comp_prev_drop(struct meshrpr_node *node);
+
 /* Whether addr is one of this node's element addresses. */
 bool meshrpr_node_is_local_addr(const struct meshrpr_node *node, uint16_t addr);
 

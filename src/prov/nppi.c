@@ -208,6 +208,7 @@ static void refresh_apply(struct meshrpr_node *node)
     default:
         if (procedure == BT_MESH_RPR_NODE_REFRESH_COMPOSITION) {
             meshrpr_node_composition_switch(node);
+            meshrpr_node_comp_prev_drop(node);
             node->comp_refreshed = true;
             /* A page 128 with a Remote Provisioning Server of its own (a new model object)
              * offers NPPI as the old one did. */
