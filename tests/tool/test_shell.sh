@@ -1,11 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # The meshrpr shell. Through a pipe (deterministic: virtual time moves only with the commands):
-# scan, provision-remote and provision run in the background and report as they go, while
-# scan-get and link-get see the scan and the link live; the sticky target stands in for
+# scan, scan-ext, provision-remote, provision and the NPPI procedures (reprovision,
+# reprovision-remote) run in the background and report as they go, while scan-get and link-get
+# see the scan and the link live; the sticky target stands in for
 # --server; help lists only what the shell accepts; what it refuses says so. Through a
 # pseudo-terminal (tests/tool/pty_drive.py), as a person types: the prompt, the network
-# running while the shell waits (reports printed above a half-typed line, which survives),
+# running while the shell waits (reports printed above a half-typed line, which survives; a
+# command answered while an extended scan and an NPPI procedure run),
 # Tab completion, history with the arrow keys (kept in ~/.meshrpr_history), help COMMAND,
 # clear errors, quit.
 #
@@ -24,8 +26,11 @@ uuid_of() { python3 -c 'import json, sys
 w = json.load(open(sys.argv[1]))
 print([n["uuid"] for n in w["nodes"] if n["name"] == sys.argv[2]][0])' $W "$1"; }
 DEV=$(uuid_of dev-3)
+DEV1=$(uuid_of dev-1)
 BENCH=$(uuid_of bench-1)
-[ ${#DEV} -eq 32 ] && [ ${#BENCH} -eq 32 ] || fail "no UUIDs in the world"
+[ ${#DEV} -eq 32 ] && [ ${#DEV1} -eq 32 ] && [ ${#BENCH} -eq 32 ] || fail "no UUIDs in the world"
+# line_of FILE PATTERN: the number of the first line of FILE matching PATTERN (0: none).
+line_of() { awk -v p="$2" '$0 ~ p {print NR; f = 1; exit} END {if (!f) print 0}' "$1"; }
 
 # ---- Through a pipe.
 cat >in.txt <<EOT
@@ -71,9 +76,67 @@ run 0 "$M" --world $W nodes
 expect out.txt "^0x0005 +1 +$DEV +dev-3 +device$"
 expect out.txt "^0x0006 +1 +$BENCH +bench-1 +device$"
 
+# ---- Extended scans and NPPI procedures run in the background too: the commands after them
+# are answered while they run (the link of the procedure is live), their results follow.
+cat >in2.txt <<EOT
+scan-ext 12 $DEV1 --server 0x0002
+scan-ext 12 $DEV1 --server 0x0002
+link-get --server 0x0002
+reprovision 0x0005 --procedure key
+link-get --server 0x0005
+nodes
+run 15
+link-get --server 0x0005
+reprovision-remote 0x0020 --server 0x0006 --procedure address
+run 15
+nodes
+EOT
+run 1 "$M" --world $W shell <in2.txt
+expect out.txt '^scan-ext running in the background: the report follows when it arrives$'
+expect err.txt 'an Extended Scan of this device through 0x0002 is running already: wait for its report'
+expect out.txt '^reprovision running in the background: the result follows when the link ends$'
+expect out.txt '^reprovision-remote running in the background: the result follows when the link ends$'
+awk '/^meshrpr> link-get/ {getline; print}' out.txt >links.txt
+[ "$(sed -n 1p links.txt)" = "server 0x0002: link status success, state idle" ] ||
+    fail "link-get during the extended scan: $(sed -n 1p links.txt)"
+[ "$(sed -n 2p links.txt)" = "server 0x0005: link status success, state active" ] ||
+    fail "link-get during the NPPI procedure: $(sed -n 2p links.txt)"
+[ "$(sed -n 3p links.txt)" = "server 0x0005: link status success, state idle" ] ||
+    fail "link-get after the NPPI procedure: $(sed -n 3p links.txt)"
+REPORT=$(line_of out.txt "^server 0x0002: $DEV1: .*name \"dev-1\"")
+KEY=$(line_of out.txt '^device key refresh of 0x0005 done in [0-9.]+ s: now 0x0005 with a new device key$')
+RUN=$(line_of out.txt '^meshrpr> run 15$')
+NODES=$(line_of out.txt '^meshrpr> nodes$')
+[ "$REPORT" -gt "$RUN" ] && [ "$KEY" -gt "$RUN" ] && [ "$NODES" -lt "$RUN" ] ||
+    fail "the results must follow the commands answered meanwhile (report $REPORT, key $KEY, run $RUN)"
+expect out.txt '^0x0005 answers Composition Data Get with the new key: 1 element, 3 models$'
+expect out.txt '^node address refresh of 0x0006 done in [0-9.]+ s: now 0x0020 with a new device key$'
+expect out.txt '^0x0020 answers Composition Data Get with the new key'
+# The results were saved.
+run 0 "$M" --world $W nodes
+expect out.txt "^0x0020 +1 +$BENCH +bench-1 +device$"
+run 0 "$M" --world $W devices
+expect out.txt "^$DEV1 0x0002 .*name \"dev-1\""
+
 # ---- JSON: one object per command and per background event.
-printf 'scan 2 --server 0x0002\nrun 6\n' | "$M" --world $W --json shell >json.txt 2>err.txt ||
-    fail "the JSON shell failed: $(cat err.txt)"
+printf 'scan 2 --server 0x0002\nscan-ext 12 %s --server 0x0002\nrun 14\n' "$DEV1" |
+    "$M" --world $W --json shell >json.txt 2>err.txt || fail "the JSON shell failed: $(cat err.txt)"
+json_ok_stream() {
+    python3 -c 'import json, sys
+text, dec, i, objs = open(sys.argv[1]).read(), json.JSONDecoder(), 0, []
+while True:
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i == len(text):
+        break
+    o, i = dec.raw_decode(text, i)
+    objs.append(o)
+ext = [o for o in objs if o.get("command") == "scan-ext" and o.get("event") == "report"]
+assert ext and ext[0]["report"]["status"] == "success", ext
+assert any(a["text"] == "dev-1" for a in ext[0]["report"]["ad"]), ext' "$1" ||
+        fail "$1: no extended scan report event"
+}
+json_ok_stream json.txt
 expect json.txt '"event":[[:space:]]*"report"'
 expect json.txt '"event":[[:space:]]*"end"'
 
@@ -126,4 +189,22 @@ exit 0
 EOT
 HOME=$PWD/home python3 "$HERE/pty_drive.py" pty2.txt -- "$M" --world $W shell --speed 20 >pty2.out ||
     fail "the second terminal session failed"
+# An extended scan and an NPPI procedure at once, at half a virtual second per second (the
+# report comes 5 to 9 virtual s after the start, the procedure takes about 4): the prompt stays
+# live, a command typed meanwhile is answered before either result.
+cat >pty3.txt <<EOT
+expect meshrpr> \$
+send scan-ext 12 $DEV1 --server 0x0002\n
+expect scan-ext running in the background: the report follows when it arrives\r\nmeshrpr> \$
+send reprovision 0x0020 --procedure key\n
+expect reprovision running in the background: the result follows when the link ends\r\nmeshrpr> \$
+send nodes\n
+expect 6 nodes in the database\r\nmeshrpr> \$
+timeout 60
+expect device key refresh of 0x0020 done in [0-9.]+ s[\s\S]*name "dev-1"|name "dev-1"[\s\S]*device key refresh of 0x0020 done in
+send quit\n
+exit 0
+EOT
+HOME=$PWD/home python3 "$HERE/pty_drive.py" pty3.txt -- "$M" --world $W shell --speed 0.5 >pty3.out ||
+    fail "the third terminal session failed"
 echo PASS

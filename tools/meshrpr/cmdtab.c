@@ -184,9 +184,10 @@ const struct command tool_commands[] = {
       "Runs the world's network and reads commands, one a line, from a terminal (libedit line "
       "editing, history in ~/.meshrpr_history, Tab completes command names) or a pipe (each "
       "line echoed before its output). The network runs while the shell waits for input, "
-      "--speed virtual seconds per real second: scan, discover, provision-remote and provision "
-      "return at once and print their reports and results as they arrive, so scan-get, "
-      "scan-stop, link-get and link-close see them live. target sets the server of commands "
+      "--speed virtual seconds per real second: scan, discover, scan-ext, provision-remote, "
+      "provision, reprovision and reprovision-remote return at once and print their reports and "
+      "results as they arrive, so scan-get, scan-stop, link-get and link-close see them live. "
+      "target sets the server of commands "
       "without --server. The shell holds the world's lock until it ends.",
       0, 0, OPT_BIT(OPT_SPEED), CMD_WORLD | CMD_BUILDING | CMD_NO_SHELL, cmd_shell },
     { "help", "help [COMMAND]", "list the commands, or explain one", NULL, 0, 1, 0, 0, cmd_help },

@@ -320,27 +320,15 @@ int cmd_scan(struct cmd_ctx *c, int argc, char *const *argv)
     return TOOL_EXIT_OK;
 }
 
-/* An Extended Scan (of a device, or of the server itself when uuid is NULL). */
-static int ext_scan(struct cmd_ctx *c, const uint8_t *uuid, uint8_t timeout_s, const uint8_t *types,
-                    size_t n_types, uint64_t wait_ms)
+/* What an Extended Scan through server reported (e; NULL: no report within the wait): the AD
+ * structures, or why there are none. uuid NULL: the server's own information. */
+static int ext_report(struct cmd_ctx *c, uint16_t server, const uint8_t *uuid, uint8_t timeout_s,
+                      const struct b_scan_event *e)
 {
-    struct scan_wait wait = {
-        .server = c->srv.addr, .since_ms = building_now_ms(c->b), .uuid = uuid, .ext = true
-    };
-    const struct b_scan_event *e;
     char addr[7], id[33], text[512];
     cJSON *report;
-    int err;
 
-    add_server(c);
-    tool_addr_str(addr, c->srv.addr);
-    err = bt_mesh_rpr_scan_start_ext(building_rpr_cli(c->b), &c->srv, uuid, timeout_s, types,
-                                     n_types);
-    if (err != 0) {
-        return req_fail(c, "Extended Scan Start", err);
-    }
-    (void)building_run_until(c->b, scan_found, &wait, wait.since_ms + wait_ms);
-    e = scan_event(c->b, &wait, 0);
+    tool_addr_str(addr, server);
     if (e == NULL) {
         return command_fail(c, TOOL_EXIT_FAIL, "no Extended Scan Report from %s", addr);
     }
@@ -366,6 +354,49 @@ static int ext_scan(struct cmd_ctx *c, const uint8_t *uuid, uint8_t timeout_s, c
         record_found(c, e);
     }
     return TOOL_EXIT_OK;
+}
+
+/* An Extended Scan (of a device, or of the server itself when uuid is NULL). In the shell, one
+ * of a device runs in the background: it may take its whole timeout (until the server has
+ * every AD type asked for), and the prompt stays live meanwhile. */
+static int ext_scan(struct cmd_ctx *c, const uint8_t *uuid, uint8_t timeout_s, const uint8_t *types,
+                    size_t n_types, uint64_t wait_ms)
+{
+    struct scan_wait wait = {
+        .server = c->srv.addr, .since_ms = building_now_ms(c->b), .uuid = uuid, .ext = true
+    };
+    int err;
+
+    add_server(c);
+    for (size_t i = 0; c->sh != NULL && uuid != NULL && i < SHELL_MAX_JOBS; i++) {
+        const struct shell_job *j = &c->sh->jobs[i];
+        if (j->active && j->kind == SHELL_JOB_EXT_SCAN && j->server == c->srv.addr &&
+            memcmp(j->uuid, uuid, 16) == 0) {
+            /* Its report could not be told from the running one's. */
+            return command_fail(c, TOOL_EXIT_USAGE,
+                                "an Extended Scan of this device through 0x%04x is running "
+                                "already: wait for its report",
+                                (unsigned)c->srv.addr);
+        }
+    }
+    err = bt_mesh_rpr_scan_start_ext(building_rpr_cli(c->b), &c->srv, uuid, timeout_s, types,
+                                     n_types);
+    if (err != 0) {
+        return req_fail(c, "Extended Scan Start", err);
+    }
+    if (c->sh != NULL && uuid != NULL) {
+        struct shell_job j = { .kind = SHELL_JOB_EXT_SCAN,
+                               .server = c->srv.addr,
+                               .has_uuid = true,
+                               .since_ms = wait.since_ms,
+                               .deadline_ms = wait.since_ms + wait_ms,
+                               .timeout_s = timeout_s };
+        memcpy(j.uuid, uuid, 16);
+        snprintf(j.command, sizeof(j.command), "scan-ext");
+        return shell_job_start(c, &j);
+    }
+    (void)building_run_until(c->b, scan_found, &wait, wait.since_ms + wait_ms);
+    return ext_report(c, c->srv.addr, uuid, timeout_s, scan_event(c->b, &wait, 0));
 }
 
 int cmd_scan_ext(struct cmd_ctx *c, int argc, char *const *argv)
@@ -824,8 +855,12 @@ int cmd_reprovision(struct cmd_ctx *c, int argc, char *const *argv)
     return nppi_run(c, addr, procedure == BT_MESH_RPR_NODE_REFRESH_COMPOSITION);
 }
 
+static int nppi_report(struct cmd_ctx *c, uint16_t from_addr, const uint8_t uuid[16],
+                       const uint8_t old_key[16], unsigned procedure, uint64_t since_ms,
+                       const struct b_outcome *o);
+
 /* Run one NPPI procedure on the node c->srv: addr its new address (its own: key or composition
- * refresh, comp choosing), and report. */
+ * refresh, comp choosing), and report. In the shell it runs in the background. */
 static int nppi_run(struct cmd_ctx *c, uint16_t addr, bool comp)
 {
     uint64_t since_ms;
@@ -834,8 +869,8 @@ static int nppi_run(struct cmd_ctx *c, uint16_t addr, bool comp)
     struct b_target *t;
     struct bt_mesh_rpr_node srv = c->srv;
     uint8_t old_key[16], uuid[16];
-    unsigned procedure, elements = 0, models = 0;
-    char why[160], from[7], to[7], took[24];
+    unsigned procedure;
+    char why[160];
     int err;
 
     if (addr != srv.addr) {
@@ -851,11 +886,11 @@ static int nppi_run(struct cmd_ctx *c, uint16_t addr, bool comp)
     if (!commands_nppi_available(why, sizeof(why))) {
         building_activate(c->b);
         out_bool(c->out.root, "available", false);
-        return command_fail(
-            c, TOOL_EXIT_UNAVAILABLE,
-            "reprovision-remote: NPPI re-provisioning is not available yet in this build "
-            "of meshrpr (%s); nothing was sent and the world is unchanged",
-            why);
+        return command_fail(c, TOOL_EXIT_UNAVAILABLE,
+                            "reprovision-remote: NPPI re-provisioning is not available yet in "
+                            "this build of meshrpr (%s); nothing was sent and the world is "
+                            "unchanged",
+                            why);
     }
     building_activate(c->b);
     entry = meshrpr_cdb_node_get(&c->w->cdb, srv.addr);
@@ -864,8 +899,6 @@ static int nppi_run(struct cmd_ctx *c, uint16_t addr, bool comp)
     procedure = addr != srv.addr ? BT_MESH_RPR_NODE_REFRESH_ADDR
                 : comp           ? BT_MESH_RPR_NODE_REFRESH_COMPOSITION
                                  : BT_MESH_RPR_NODE_REFRESH_DEVKEY;
-    out_str(c->out.root, "procedure", out_procedure(procedure));
-    tool_addr_str(from, srv.addr);
     t = building_target_add(c->b, uuid, NULL, 0);
     if (t == NULL) {
         return command_fail(c, TOOL_EXIT_FAIL, "too many provisionings at once");
@@ -876,14 +909,47 @@ static int nppi_run(struct cmd_ctx *c, uint16_t addr, bool comp)
         building_target_del(c->b, t);
         return req_fail(c, out_procedure(procedure), err);
     }
+    if (c->sh != NULL) {
+        /* In the shell the procedure runs on while the prompt stays live; the outcome
+         * follows. */
+        struct shell_job j = { .kind = SHELL_JOB_NPPI,
+                               .server = srv.addr,
+                               .has_uuid = true,
+                               .since_ms = since_ms,
+                               .deadline_ms = since_ms + PROVISION_MAX_MS,
+                               .t = t,
+                               .procedure = procedure };
+        memcpy(j.uuid, uuid, 16);
+        memcpy(j.old_key, old_key, 16);
+        out_str(c->out.root, "procedure", out_procedure(procedure));
+        snprintf(j.command, sizeof(j.command), "%s", c->a->argv[0]);
+        return shell_job_start(c, &j);
+    }
     (void)building_prov_wait(c->b, uuid, srv.addr, since_ms, PROVISION_MAX_MS, &o);
     building_target_del(c->b, t);
-    tool_time_str(took, o.time_ms - since_ms);
-    out_num(c->out.root, "time_ms", (double)(o.time_ms - since_ms));
-    if (!o.ok) {
-        out_str(c->out.root, "result", o.why);
+    return nppi_report(c, srv.addr, uuid, old_key, procedure, since_ms, &o);
+}
+
+/* How the NPPI procedure on the node from_addr (the device uuid, old_key its device key
+ * before) that started at since_ms ended: the database's new entry, and whether the node
+ * answers with its new device key. */
+static int nppi_report(struct cmd_ctx *c, uint16_t from_addr, const uint8_t uuid[16],
+                       const uint8_t old_key[16], unsigned procedure, uint64_t since_ms,
+                       const struct b_outcome *o)
+{
+    const struct meshrpr_cdb_node *entry;
+    unsigned elements = 0, models = 0;
+    char from[7], to[7], took[24];
+    int err;
+
+    tool_addr_str(from, from_addr);
+    tool_time_str(took, o->time_ms - since_ms);
+    out_str(c->out.root, "procedure", out_procedure(procedure));
+    out_num(c->out.root, "time_ms", (double)(o->time_ms - since_ms));
+    if (!o->ok) {
+        out_str(c->out.root, "result", o->why);
         return command_fail(c, TOOL_EXIT_FAIL, "%s of %s failed: %s (the database is unchanged)",
-                            out_procedure(procedure), from, o.why);
+                            out_procedure(procedure), from, o->why);
     }
     entry = meshrpr_cdb_node_by_uuid(&c->w->cdb, uuid);
     if (entry == NULL) {
@@ -948,6 +1014,12 @@ bool commands_job_ready(struct cmd_ctx *c, const struct shell_job *j)
                                .uuid = j->has_uuid ? j->uuid : NULL };
         return (j->has_uuid && j->reported > 0) || scan_event(c->b, &w, j->reported) != NULL;
     }
+    if (j->kind == SHELL_JOB_EXT_SCAN) {
+        struct scan_wait w = {
+            .server = j->server, .since_ms = j->since_ms, .uuid = j->uuid, .ext = true
+        };
+        return scan_event(c->b, &w, 0) != NULL;
+    }
     return j->ended_ms != 0 ? now >= j->ended_ms + BUILDING_PROV_GRACE_MS
                             : prov_ended(c->b, j->uuid, j->server, j->since_ms, NULL);
 }
@@ -991,6 +1063,23 @@ int commands_job_poll(struct cmd_ctx *c, struct shell_job *j, bool json)
             out_end(&jc.out);
         }
         rc = TOOL_EXIT_OK;
+    } else if (j->kind == SHELL_JOB_EXT_SCAN) {
+        struct scan_wait w = {
+            .server = j->server, .since_ms = j->since_ms, .uuid = j->uuid, .ext = true
+        };
+        const struct b_scan_event *e = scan_event(c->b, &w, 0);
+
+        if (e == NULL && now < j->deadline_ms) {
+            return -1;
+        }
+        if (out_begin(&jc.out, json, j->command) != 0) {
+            rc = TOOL_EXIT_FAIL;
+        } else {
+            out_str(jc.out.root, "event", "report");
+            out_num(jc.out.root, "server", j->server);
+            rc = ext_report(&jc, j->server, j->uuid, j->timeout_s, e);
+            out_end(&jc.out);
+        }
     } else {
         struct b_outcome o;
 
@@ -1011,6 +1100,12 @@ int commands_job_poll(struct cmd_ctx *c, struct shell_job *j, bool json)
         if (out_begin(&jc.out, json, j->command) != 0) {
             building_target_del(c->b, j->t);
             rc = TOOL_EXIT_FAIL;
+        } else if (j->kind == SHELL_JOB_NPPI) {
+            building_target_del(c->b, j->t);
+            out_str(jc.out.root, "event", "result");
+            out_num(jc.out.root, "server", j->server);
+            rc = nppi_report(&jc, j->server, j->uuid, j->old_key, j->procedure, j->since_ms, &o);
+            out_end(&jc.out);
         } else {
             out_str(jc.out.root, "event", "result");
             rc = prov_report(&jc, j->uuid, j->server, j->t, j->since_ms, &o);

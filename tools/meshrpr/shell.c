@@ -7,10 +7,11 @@
  * The network lives while the shell waits: between lines the loop polls stdin with a short
  * timeout and, when no input is pending, runs the simulated network for the real time that
  * passed (times --speed), so scans and provisioning links started by scan, discover,
- * provision-remote and provision run on in the background, their reports and results printed
- * as they arrive, while scan-get, scan-stop, link-get and link-close see them live. Requests
- * that wait for one answer (scan-caps, link-get, run...) run the network ahead to it at once:
- * in a simulation that costs no real time.
+ * scan-ext, provision-remote, provision, reprovision and reprovision-remote run on in the
+ * background, their reports and results printed as they arrive, while scan-get, scan-stop,
+ * link-get and link-close see them live. Requests that wait for one answer (scan-caps,
+ * scan-srv, link-get, run...) run the network ahead to it at once: in a simulation that costs
+ * no real time.
  *
  * From a terminal, lines are read with libedit (line editing, history in ~/.meshrpr_history,
  * command completion with Tab); output that arrives while a line is being typed is printed
@@ -82,8 +83,9 @@ int shell_job_start(struct cmd_ctx *c, const struct shell_job *j)
             c->sh->jobs[i].active = true;
             out_str(c->out.root, "state", "running");
             out_text(&c->out, "%s running in the background: %s", j->command,
-                     j->kind == SHELL_JOB_SCAN ? "reports follow as they arrive"
-                                               : "the result follows when the link ends");
+                     j->kind == SHELL_JOB_SCAN       ? "reports follow as they arrive"
+                     : j->kind == SHELL_JOB_EXT_SCAN ? "the report follows when it arrives"
+                                                     : "the result follows when the link ends");
             return TOOL_EXIT_OK;
         }
     }

@@ -15,8 +15,10 @@
 #define SHELL_MAX_JOBS 16
 
 enum shell_job_kind {
-    SHELL_JOB_SCAN, /* a Remote Provisioning Scan (server 0: discover, every server) */
-    SHELL_JOB_PROV, /* a provisioning (server 0: the provisioner's own PB-ADV) */
+    SHELL_JOB_SCAN,     /* a Remote Provisioning Scan (server 0: discover, every server) */
+    SHELL_JOB_PROV,     /* a provisioning (server 0: the provisioner's own PB-ADV) */
+    SHELL_JOB_EXT_SCAN, /* an Extended Scan of the device uuid through server */
+    SHELL_JOB_NPPI,     /* an NPPI procedure on the node server (the device uuid) */
 };
 
 struct shell_job {
@@ -30,9 +32,15 @@ struct shell_job {
     uint64_t deadline_ms;
     /* Scan: reports printed so far. */
     size_t reported;
-    /* Provisioning: when it was seen to end (0: not yet), and the device's OOB state. */
+    /* Provisioning and NPPI: when it was seen to end (0: not yet), and the device's OOB
+     * state. */
     uint64_t ended_ms;
     struct b_target *t;
+    /* Extended Scan: its timeout. */
+    uint8_t timeout_s;
+    /* NPPI: the procedure (BT_MESH_RPR_NODE_REFRESH_*) and the device key before it. */
+    unsigned procedure;
+    uint8_t old_key[16];
 };
 
 /* What the shell keeps between its lines. */
