@@ -10,6 +10,8 @@ SCRIPT has one step per line:
   expect_not REGEX  the output since the last expect does not match (checked at once)
   timeout S       the timeout of the next expects (default 20 s)
   sleep S         wait S seconds, reading output meanwhile
+  wait_file PATH  wait (up to the timeout) until PATH exists, reading output meanwhile: the
+                  test's other processes say when they are done with the running program
   exit CODE       wait for the program to end and check its exit code
 Lines starting with # are comments. On failure the transcript is printed and the exit code
 is 1. The terminal is 100 columns wide; TERM is set to vt100 unless set already.
@@ -74,6 +76,12 @@ def main():
             end = time.time() + float(arg)
             while time.time() < end:
                 read_some(max(0.0, end - time.time()))
+        elif op == "wait_file":
+            end = time.time() + timeout
+            while not os.path.exists(arg):
+                if time.time() > end:
+                    return failure("timed out waiting for the file %s" % arg)
+                read_some(0.1)
         elif op in ("expect", "expect_not"):
             rx = re.compile(arg.encode())
             if op == "expect_not":

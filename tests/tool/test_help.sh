@@ -68,5 +68,11 @@ if [ -w /dev/full ]; then
     expect err.txt 'cannot write the output: the disk is full'
     "$M" demo --seed 1 >/dev/full 2>err.txt && fail "demo to /dev/full exited 0"
     expect err.txt 'cannot write the output: the disk is full'
+    "$M" world new w.json --seed 1 --servers 1 --devices 0 >/dev/null || fail "world new failed"
+    "$M" --world w.json --json nodes >/dev/full 2>err.txt && fail "nodes to /dev/full exited 0"
+    expect err.txt 'cannot write the output: the disk is full'
+    printf 'nodes\n' | "$M" --world w.json shell >/dev/full 2>err.txt &&
+        fail "a shell writing to /dev/full exited 0"
+    expect err.txt 'cannot write the output: the disk is full'
 fi
 echo PASS

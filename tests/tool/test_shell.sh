@@ -139,6 +139,26 @@ assert any(a["text"] == "dev-1" for a in ext[0]["report"]["ad"]), ext' "$1" ||
 json_ok_stream json.txt
 expect json.txt '"event":[[:space:]]*"report"'
 expect json.txt '"event":[[:space:]]*"end"'
+# Lines the shell refuses get an object with an "error" of their own, and the session's result
+# counts them.
+printf 'frobnicate\nttl-get --node 0x0042\nscan 5 --world x.json\nnodes\n' |
+    "$M" --world $W --json shell >json2.txt 2>err.txt && fail "the refused lines must fail the shell"
+python3 -c 'import json, sys
+text, dec, i, objs = open(sys.argv[1]).read(), json.JSONDecoder(), 0, []
+while True:
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i == len(text):
+        break
+    o, i = dec.raw_decode(text, i)
+    objs.append(o)
+want = [("frobnicate", "unknown command \"frobnicate\" (help lists the commands)"),
+        ("ttl-get", "unknown node 0x0042: no node with that primary address in the database (see nodes)"),
+        ("scan", "--world is an option of the program, not of the shell\x27s commands"),
+        ("nodes", None), ("shell", "3 commands of the session failed")]
+got = [(o["command"], o.get("error")) for o in objs]
+assert got == want, got
+assert objs[-1]["failures"] == 3' json2.txt || fail "json2.txt: the refused lines lack their error objects"
 
 # ---- Through a pseudo-terminal, at 1 virtual second per second: at 4, a loaded machine let the
 # first report overtake the driver between "scan 8" and its prompt (seen in CI under load).

@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,28 @@ int cmd_quit(struct cmd_ctx *c, int argc, char *const *argv)
     return TOOL_EXIT_OK;
 }
 
+/* A line the shell refused before any command ran: the message on stderr and, with --json,
+ * as the "error" of an object of its own (command: the line's first word, if any). */
+static void line_error(struct shell *s, const char *command, const char *fmt, ...)
+    TOOL_PRINTF(3, 4);
+
+static void line_error(struct shell *s, const char *command, const char *fmt, ...)
+{
+    char msg[320];
+    struct out o;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    tool_error("%s", msg);
+    s->failures++;
+    if (s->json && out_begin(&o, true, command != NULL ? command : "shell") == 0) {
+        out_str(o.root, "error", msg);
+        out_end(&o);
+    }
+}
+
 /* Run one line. */
 static void shell_line(struct shell *s, char *line)
 {
@@ -256,34 +279,30 @@ static void shell_line(struct shell *s, char *line)
         printf("meshrpr> %s\n", echo);
     }
     if (n < 0) {
-        tool_error("unterminated quote or too many words");
-        s->failures++;
+        line_error(s, NULL, "unterminated quote or too many words");
         return;
     }
     if (args_parse(n, words, &la, err, sizeof(err)) != 0) {
-        tool_error("%s", err);
-        s->failures++;
+        line_error(s, NULL, "%s", err);
         return;
     }
     bad_opt = args_first_disallowed(
         &la, ~(OPT_BIT(OPT_WORLD) | OPT_BIT(OPT_PCAP) | OPT_BIT(OPT_CDB) | OPT_BIT(OPT_LOG) |
                OPT_BIT(OPT_VERSION) | OPT_BIT(OPT_MAN) | OPT_BIT(OPT_LOCK_WAIT)));
     if (bad_opt != OPT_COUNT) {
-        tool_error("--%s is an option of the program, not of the shell's commands",
+        line_error(s, la.argc > 0 ? la.argv[0] : NULL,
+                   "--%s is an option of the program, not of the shell's commands",
                    args_opt_name(bad_opt));
-        s->failures++;
         return;
     }
     if (la.argc == 0) {
-        tool_error("no command (help lists them)");
-        s->failures++;
+        line_error(s, NULL, "no command (help lists them)");
         return;
     }
     cmd = command_find(la.argv[0]);
     if (cmd == NULL || (cmd->flags & CMD_NO_SHELL)) {
-        tool_error("%s \"%s\" (help lists the commands)",
+        line_error(s, la.argv[0], "%s \"%s\" (help lists the commands)",
                    cmd == NULL ? "unknown command" : "not available in the shell:", la.argv[0]);
-        s->failures++;
         return;
     }
     if (la.set[OPT_HELP]) {
@@ -308,8 +327,7 @@ static void shell_line(struct shell *s, char *line)
     lc.sh = &s->st;
     lc.lock_fd = -1;
     if (out_begin(&lc.out, la.set[OPT_JSON] || c->a->set[OPT_JSON], cmd->name) != 0) {
-        tool_error("out of memory");
-        s->failures++;
+        line_error(s, cmd->name, "out of memory");
         return;
     }
     rc = command_check(cmd, &lc);
@@ -408,8 +426,7 @@ static bool read_pipe(struct shell *s)
         }
     }
     if (s->len == sizeof(s->buf) - 1) {
-        tool_error("line too long (at most %d characters)", SHELL_LINE_MAX - 2);
-        s->failures++;
+        line_error(s, NULL, "line too long (at most %d characters)", SHELL_LINE_MAX - 2);
         s->len = 0;
     }
     return true;
@@ -495,6 +512,14 @@ int shell_run(struct cmd_ctx *c)
     current = NULL;
     if (s.world_rc != TOOL_EXIT_OK) {
         return s.world_rc;
+    }
+    out_num(c->out.root, "failures", s.failures);
+    if (s.failures > 0) {
+        /* The session's own result: each failure had its message (and object) already. */
+        char msg[64];
+        snprintf(msg, sizeof(msg), "%u command%s of the session failed", s.failures,
+                 s.failures == 1 ? "" : "s");
+        out_str(c->out.root, "error", msg);
     }
     return s.failures == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 }
