@@ -16,6 +16,8 @@ run() {
     echo "+ $*" >&2
     "$@" >out.txt 2>err.txt
     got=$?
+    # Every message of the test, for no_raw_errno.
+    cat err.txt >>all-err.txt
     if [ "$got" -ne "$want" ]; then
         echo "--- stdout" >&2
         cat out.txt >&2
@@ -53,5 +55,14 @@ json_ok() {
     if command -v python3 >/dev/null 2>&1; then
         python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$1" ||
             fail "$1 is not valid JSON"
+    fi
+}
+
+# no_raw_errno: no message run saw in this test (all-err.txt) carries a raw errno value, as in
+# "(-22)" or "failed (110)": people read words (the errno name goes to --json only).
+no_raw_errno() {
+    if [ -f all-err.txt ] && grep -Eq '\(-?[0-9]+\)$|\(-[0-9]+\)|\b(EINVAL|EEXIST|ENOMEM|ETIMEDOUT|ECONNREFUSED|EBUSY|ENOENT|EIO|EAGAIN|ENOSPC|EALREADY|ENOTCONN|ECANCELED|EMSGSIZE|ENOBUFS|EPROTO|ENOTSUP|EPERM|EACCES)\b' all-err.txt; then
+        grep -E '\(-?[0-9]+\)$|\(-[0-9]+\)|\b(EINVAL|EEXIST|ENOMEM|ETIMEDOUT|ECONNREFUSED|EBUSY|ENOENT|EIO|EAGAIN|ENOSPC|EALREADY|ENOTCONN|ECANCELED|EMSGSIZE|ENOBUFS|EPROTO|ENOTSUP|EPERM|EACCES)\b' all-err.txt >&2
+        fail "a message carries a raw errno value or name"
     fi
 }

@@ -17,7 +17,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/common.sh"
 rm -rf "$DIR" && mkdir -p "$DIR" && cd "$DIR" || exit 1
 W=w.json
-: >all-err.txt
+
 
 run 0 "$M" world new $W --seed 5 --servers 3 --devices 3
 run 0 "$M" --world $W --server 0x0004 scan 5
@@ -255,4 +255,5 @@ exit 0
 EOT
 HOME=$PWD/home python3 "$HERE/pty_drive.py" pty2.txt -- "$M" --world $W shell --speed 0 >pty2.out ||
     fail "the second terminal session failed"
+no_raw_errno
 echo PASS

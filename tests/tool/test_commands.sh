@@ -170,4 +170,5 @@ HOME=$PWD/home python3 "$HERE/pty_drive.py" pty.txt -- "$M" --world $W shell --s
 # The shell saved it all.
 run 0 "$M" --world $W nodes
 expect out.txt "^0x0030 +2 +$D2 +dev-2 +device$"
+no_raw_errno
 echo PASS

@@ -95,4 +95,5 @@ if grep -Eq '\(-?[0-9]+\)$|\(-[0-9]+\)' all-err.txt; then
     fail "a message carries a raw errno value"
 fi
 [ -n "$RSSI" ] || fail "no RSSI in the first scan"
+no_raw_errno
 echo PASS

@@ -75,4 +75,5 @@ if [ -w /dev/full ]; then
         fail "a shell writing to /dev/full exited 0"
     expect err.txt 'cannot write the output: the disk is full'
 fi
+no_raw_errno
 echo PASS

@@ -134,4 +134,5 @@ mkdir -p home
 HOME=$PWD/home python3 "$HERE/pty_drive.py" pty.txt -- "$M" --world $W shell --speed 0 >pty.out ||
     fail "the terminal session failed"
 expect_not pty.out 'running in the background'
+no_raw_errno
 echo PASS

@@ -227,4 +227,5 @@ exit 0
 EOT
 HOME=$PWD/home python3 "$HERE/pty_drive.py" pty3.txt -- "$M" --world $W shell --speed 0.5 >pty3.out ||
     fail "the third terminal session failed"
+no_raw_errno
 echo PASS

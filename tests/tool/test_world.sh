@@ -156,4 +156,5 @@ expect err.txt 'bad TIMEOUT "abc"'
 # ---- virtual time moved on across the invocations
 expect $W '"time_ms":[[:space:]]*[1-9][0-9]*,'
 expect $W '"generation":[[:space:]]*[1-9][0-9]*,'
+no_raw_errno
 echo PASS
