@@ -58,9 +58,11 @@ json_ok() {
     fi
 }
 
-# no_raw_errno: no message run saw in this test (all-err.txt) carries a raw errno value, as in
+# no_raw_errno [FILE...]: no message run saw in this test (all-err.txt), nor any line of the
+# FILEs (pty transcripts), carries a raw errno value, as in
 # "(-22)" or "failed (110)": people read words (the errno name goes to --json only).
 no_raw_errno() {
+    [ $# -gt 0 ] && cat "$@" >>all-err.txt
     if [ -f all-err.txt ] && grep -Eq '\(-?[0-9]+\)$|\(-[0-9]+\)|\b(EINVAL|EEXIST|ENOMEM|ETIMEDOUT|ECONNREFUSED|EBUSY|ENOENT|EIO|EAGAIN|ENOSPC|EALREADY|ENOTCONN|ECANCELED|EMSGSIZE|ENOBUFS|EPROTO|ENOTSUP|EPERM|EACCES)\b' all-err.txt; then
         grep -E '\(-?[0-9]+\)$|\(-[0-9]+\)|\b(EINVAL|EEXIST|ENOMEM|ETIMEDOUT|ECONNREFUSED|EBUSY|ENOENT|EIO|EAGAIN|ENOSPC|EALREADY|ENOTCONN|ECANCELED|EMSGSIZE|ENOBUFS|EPROTO|ENOTSUP|EPERM|EACCES)\b' all-err.txt >&2
         fail "a message carries a raw errno value or name"

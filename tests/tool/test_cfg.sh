@@ -255,5 +255,5 @@ exit 0
 EOT
 HOME=$PWD/home python3 "$HERE/pty_drive.py" pty2.txt -- "$M" --world $W shell --speed 0 >pty2.out ||
     fail "the second terminal session failed"
-no_raw_errno
+no_raw_errno pty.out pty2.out
 echo PASS

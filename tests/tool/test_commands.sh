@@ -108,6 +108,11 @@ expect_not err.txt 'ETIMEDOUT|-110'
 cp fresh.json $W
 cat >pty.txt <<EOT
 expect meshrpr> \$
+send help\n
+expect quit +leave the shell.*\r\nmeshrpr> \$
+send discover --help\n
+expect usage: discover \[TIMEOUT\]
+expect meshrpr> \$
 send discover 5\n
 expect scanning through 3 servers for 5 s[\s\S]*running in the background.*\r\nmeshrpr> \$
 send run 9\n
@@ -138,6 +143,18 @@ expect meshrpr> \$
 send run 10\n
 expect provisioned $D2 as 0x0007 \(2 elements\) through 0x0003 in [0-9.]+ s, authenticated with Static OOB
 expect meshrpr> \$
+send provision-remote $D3 0 0\n
+expect provision-remote running in the background.*\r\nmeshrpr> \$
+send run 1\n
+expect meshrpr> \$
+send link-close --server 0x0004\n
+expect server 0x0004: link status success, state closing\r\nmeshrpr> \$
+send run 10\n
+expect provisioning $D3 through 0x0004 failed: the link closed before the end
+expect virtual time [0-9.]+ s\r\nmeshrpr> \$
+send devices --unprovisioned\n
+expect $D3 0x0004 
+expect 1 unprovisioned device\r\nmeshrpr> \$
 send reprovision 0x0005 --procedure key\n
 expect reprovision running in the background.*\r\nmeshrpr> \$
 send link-get --server 0x0005\n
@@ -167,8 +184,16 @@ EOT
 mkdir -p home
 HOME=$PWD/home python3 "$HERE/pty_drive.py" pty.txt -- "$M" --world $W shell --speed 0 >pty.out ||
     fail "the terminal session failed"
+# help listed what the shell accepts, and only that.
+python3 -c 'import sys
+t = open(sys.argv[1]).read().replace("\r", "")
+h = t.split("meshrpr> help\n", 1)[1].split("meshrpr> ", 1)[0]
+for c in ("discover", "provision", "reprovision", "devices", "target", "db-import", "ttl-get"):
+    assert "\n  " + c + " " in h, c
+for c in ("world", "demo", "shell"):
+    assert "\n  " + c + " " not in h, c' pty.out || fail "help in the shell lists the wrong commands"
 # The shell saved it all.
 run 0 "$M" --world $W nodes
 expect out.txt "^0x0030 +2 +$D2 +dev-2 +device$"
-no_raw_errno
+no_raw_errno pty.out
 echo PASS

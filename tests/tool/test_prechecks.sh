@@ -134,5 +134,5 @@ mkdir -p home
 HOME=$PWD/home python3 "$HERE/pty_drive.py" pty.txt -- "$M" --world $W shell --speed 0 >pty.out ||
     fail "the terminal session failed"
 expect_not pty.out 'running in the background'
-no_raw_errno
+no_raw_errno pty.out
 echo PASS

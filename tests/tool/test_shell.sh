@@ -79,6 +79,8 @@ expect out.txt "^0x0006 +1 +$BENCH +bench-1 +device$"
 # ---- Extended scans and NPPI procedures run in the background too: the commands after them
 # are answered while they run (the link of the procedure is live), their results follow.
 cat >in2.txt <<EOT
+scan 3 --server 0x0002
+run 6
 scan-ext 12 $DEV1 --server 0x0002
 scan-ext 12 $DEV1 --server 0x0002
 link-get --server 0x0002
@@ -90,6 +92,7 @@ link-get --server 0x0005
 reprovision-remote 0x0020 --server 0x0006 --procedure address
 run 15
 nodes
+devices
 EOT
 run 1 "$M" --world $W shell <in2.txt
 expect out.txt '^scan-ext running in the background: the report follows when it arrives$'
@@ -112,6 +115,10 @@ NODES=$(line_of out.txt '^meshrpr> nodes$')
 expect out.txt '^0x0005 answers Composition Data Get with the new key: 1 element, 3 models$'
 expect out.txt '^node address refresh of 0x0006 done in [0-9.]+ s: now 0x0020 with a new device key$'
 expect out.txt '^0x0020 answers Composition Data Get with the new key'
+# devices: the extended scan's row shows the RSSI of the device's Scan Report (not 0).
+R1=$(sed -n "s/^\[[0-9.]* s\] 0x0002: $DEV1  rssi \(-[0-9]*\) dBm.*/\1/p" out.txt | head -1)
+[ -n "$R1" ] || fail "no scan report of dev-1 through 0x0002"
+expect out.txt "^$DEV1 0x0002 +$R1 +[0-9.]+ +uri \"https://meshrpr.example/dev-1\", name \"dev-1\"$"
 # The results were saved.
 run 0 "$M" --world $W nodes
 expect out.txt "^0x0020 +1 +$BENCH +bench-1 +device$"
@@ -227,5 +234,5 @@ exit 0
 EOT
 HOME=$PWD/home python3 "$HERE/pty_drive.py" pty3.txt -- "$M" --world $W shell --speed 0.5 >pty3.out ||
     fail "the third terminal session failed"
-no_raw_errno
+no_raw_errno pty1.out pty2.out pty3.out
 echo PASS
