@@ -68,3 +68,37 @@ no_raw_errno() {
         fail "a message carries a raw errno value or name"
     fi
 }
+
+# uuid_of WORLD NAME: the UUID of the node NAME (dev-1, bench-1, srv-2...) of a world file.
+uuid_of() {
+    python3 -c 'import json, sys
+w = json.load(open(sys.argv[1]))
+print([n["uuid"] for n in w["nodes"] if n["name"] == sys.argv[2]][0])' "$1" "$2"
+}
+
+# pty_session SCRIPT OUT CMD...: run CMD on a pseudo-terminal driven by SCRIPT (see
+# pty_drive.py, next to this file; HERE must name that folder), HOME in ./home, the transcript
+# in OUT; the session must pass.
+pty_session() {
+    script=$1
+    transcript=$2
+    shift 2
+    mkdir -p home
+    HOME=$PWD/home python3 "$HERE/pty_drive.py" "$script" -- "$@" >"$transcript" ||
+        fail "the terminal session $script failed"
+}
+
+# json_objects FILE CODE: FILE holds JSON objects one after another (a --json shell's output);
+# the Python CODE runs with them in the list objs and must not raise.
+json_objects() {
+    python3 -c 'import json, sys
+text, dec, i, objs = open(sys.argv[1]).read(), json.JSONDecoder(), 0, []
+while True:
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i == len(text):
+        break
+    o, i = dec.raw_decode(text, i)
+    objs.append(o)
+exec(sys.argv[2])' "$1" "$2" || fail "$1: the JSON objects are not as expected"
+}

@@ -201,9 +201,7 @@ expect 0x0001 is the provisioner itself: it cannot be removed\r\nmeshrpr> $
 send quit\n
 exit 1
 EOT
-mkdir -p home
-HOME=$PWD/home python3 "$HERE/pty_drive.py" pty.txt -- "$M" --world $W shell --speed 0 >pty.out ||
-    fail "the terminal session failed"
+pty_session pty.txt pty.out "$M" --world $W shell --speed 0
 json_ok pty-db.json
 
 # The database.
@@ -253,7 +251,6 @@ expect 1 unprovisioned device\r\nmeshrpr> \$
 send quit\n
 exit 0
 EOT
-HOME=$PWD/home python3 "$HERE/pty_drive.py" pty2.txt -- "$M" --world $W shell --speed 0 >pty2.out ||
-    fail "the second terminal session failed"
+pty_session pty2.txt pty2.out "$M" --world $W shell --speed 0
 no_raw_errno pty.out pty2.out
 echo PASS

@@ -26,13 +26,10 @@ new_world() {
 }
 W=w.json
 new_world $W
-uuid_of() { python3 -c 'import json, sys
-w = json.load(open(sys.argv[1]))
-print([n["uuid"] for n in w["nodes"] if n["name"] == sys.argv[2]][0])' $W "$1"; }
-D1=$(uuid_of dev-1)
-D2=$(uuid_of dev-2)
-D3=$(uuid_of dev-3)
-B=$(uuid_of bench-1)
+D1=$(uuid_of $W dev-1)
+D2=$(uuid_of $W dev-2)
+D3=$(uuid_of $W dev-3)
+B=$(uuid_of $W bench-1)
 [ ${#D1} -eq 32 ] && [ ${#D2} -eq 32 ] && [ ${#D3} -eq 32 ] && [ ${#B} -eq 32 ] ||
     fail "no UUIDs in the world"
 cp $W fresh.json
@@ -181,9 +178,7 @@ expect 7 nodes in the database\r\nmeshrpr> \$
 send quit\n
 exit 1
 EOT
-mkdir -p home
-HOME=$PWD/home python3 "$HERE/pty_drive.py" pty.txt -- "$M" --world $W shell --speed 0 >pty.out ||
-    fail "the terminal session failed"
+pty_session pty.txt pty.out "$M" --world $W shell --speed 0
 # help listed what the shell accepts, and only that.
 python3 -c 'import sys
 t = open(sys.argv[1]).read().replace("\r", "")

@@ -53,9 +53,7 @@ run 0 "$M" world new $W --seed 5 --servers 3 --devices 3 --near 1
 run 0 "$M" --world $W --server 0x0004 scan 5
 UUID=$(awk '/ rssi / {print $1; exit}' out.txt)
 [ ${#UUID} -eq 32 ] || fail "no UUID in the scan"
-BENCH=$(python3 -c 'import json, sys
-w = json.load(open(sys.argv[1]))
-print([n["uuid"] for n in w["nodes"] if n["name"] == "bench-1"][0])' $W)
+BENCH=$(uuid_of $W bench-1)
 run 0 "$M" --world $W db-export db.json
 cp $W fresh.json
 
@@ -130,9 +128,7 @@ expect 64 nodes in the database\r\nmeshrpr> \$
 send quit\n
 exit 1
 EOT
-mkdir -p home
-HOME=$PWD/home python3 "$HERE/pty_drive.py" pty.txt -- "$M" --world $W shell --speed 0 >pty.out ||
-    fail "the terminal session failed"
+pty_session pty.txt pty.out "$M" --world $W shell --speed 0
 expect_not pty.out 'running in the background'
 no_raw_errno pty.out
 echo PASS

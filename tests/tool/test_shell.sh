@@ -22,12 +22,9 @@ W=w.json
 
 run 0 "$M" world new $W --seed 5 --servers 3 --devices 3 --near 1
 expect out.txt '3 servers'
-uuid_of() { python3 -c 'import json, sys
-w = json.load(open(sys.argv[1]))
-print([n["uuid"] for n in w["nodes"] if n["name"] == sys.argv[2]][0])' $W "$1"; }
-DEV=$(uuid_of dev-3)
-DEV1=$(uuid_of dev-1)
-BENCH=$(uuid_of bench-1)
+DEV=$(uuid_of $W dev-3)
+DEV1=$(uuid_of $W dev-1)
+BENCH=$(uuid_of $W bench-1)
 [ ${#DEV} -eq 32 ] && [ ${#DEV1} -eq 32 ] && [ ${#BENCH} -eq 32 ] || fail "no UUIDs in the world"
 # line_of FILE PATTERN: the number of the first line of FILE matching PATTERN (0: none).
 line_of() { awk -v p="$2" '$0 ~ p {print NR; f = 1; exit} END {if (!f) print 0}' "$1"; }
@@ -128,44 +125,22 @@ expect out.txt "^$DEV1 0x0002 .*name \"dev-1\""
 # ---- JSON: one object per command and per background event.
 printf 'scan 2 --server 0x0002\nscan-ext 12 %s --server 0x0002\nrun 14\n' "$DEV1" |
     "$M" --world $W --json shell >json.txt 2>err.txt || fail "the JSON shell failed: $(cat err.txt)"
-json_ok_stream() {
-    python3 -c 'import json, sys
-text, dec, i, objs = open(sys.argv[1]).read(), json.JSONDecoder(), 0, []
-while True:
-    while i < len(text) and text[i].isspace():
-        i += 1
-    if i == len(text):
-        break
-    o, i = dec.raw_decode(text, i)
-    objs.append(o)
-ext = [o for o in objs if o.get("command") == "scan-ext" and o.get("event") == "report"]
+json_objects json.txt 'ext = [o for o in objs if o.get("command") == "scan-ext" and o.get("event") == "report"]
 assert ext and ext[0]["report"]["status"] == "success", ext
-assert any(a["text"] == "dev-1" for a in ext[0]["report"]["ad"]), ext' "$1" ||
-        fail "$1: no extended scan report event"
-}
-json_ok_stream json.txt
+assert any(a["text"] == "dev-1" for a in ext[0]["report"]["ad"]), ext'
 expect json.txt '"event":[[:space:]]*"report"'
 expect json.txt '"event":[[:space:]]*"end"'
 # Lines the shell refuses get an object with an "error" of their own, and the session's result
 # counts them.
 printf 'frobnicate\nttl-get --node 0x0042\nscan 5 --world x.json\nnodes\n' |
     "$M" --world $W --json shell >json2.txt 2>err.txt && fail "the refused lines must fail the shell"
-python3 -c 'import json, sys
-text, dec, i, objs = open(sys.argv[1]).read(), json.JSONDecoder(), 0, []
-while True:
-    while i < len(text) and text[i].isspace():
-        i += 1
-    if i == len(text):
-        break
-    o, i = dec.raw_decode(text, i)
-    objs.append(o)
-want = [("frobnicate", "unknown command \"frobnicate\" (help lists the commands)"),
+json_objects json2.txt 'want = [("frobnicate", "unknown command \"frobnicate\" (help lists the commands)"),
         ("ttl-get", "unknown node 0x0042: no node with that primary address in the database (see nodes)"),
         ("scan", "--world is an option of the program, not of the shell\x27s commands"),
         ("nodes", None), ("shell", "3 commands of the session failed")]
 got = [(o["command"], o.get("error")) for o in objs]
 assert got == want, got
-assert objs[-1]["failures"] == 3' json2.txt || fail "json2.txt: the refused lines lack their error objects"
+assert objs[-1]["failures"] == 3'
 
 # ---- Through a pseudo-terminal, at 1 virtual second per second: at 4, a loaded machine let the
 # first report overtake the driver between "scan 8" and its prompt (seen in CI under load).
@@ -202,8 +177,7 @@ send quit\n
 # A command failed (frobnicate): the shell's exit code says so.
 exit 1
 EOT
-HOME=$PWD/home python3 "$HERE/pty_drive.py" pty1.txt -- "$M" --world $W shell --speed 1 >pty1.out ||
-    fail "the terminal session failed"
+pty_session pty1.txt pty1.out "$M" --world $W shell --speed 1
 expect home/.meshrpr_history '^scan-get$'
 expect home/.meshrpr_history '^discover(\\040| )'
 # History comes back in the next session.
@@ -214,8 +188,7 @@ expect discover through every server over.*\r\nmeshrpr> $
 send \x04
 exit 0
 EOT
-HOME=$PWD/home python3 "$HERE/pty_drive.py" pty2.txt -- "$M" --world $W shell --speed 20 >pty2.out ||
-    fail "the second terminal session failed"
+pty_session pty2.txt pty2.out "$M" --world $W shell --speed 20
 # An extended scan and an NPPI procedure at once, at half a virtual second per second (the
 # report comes 5 to 9 virtual s after the start, the procedure takes about 4): the prompt stays
 # live, a command typed meanwhile is answered before either result.
@@ -232,7 +205,6 @@ expect device key refresh of 0x0020 done in [0-9.]+ s[\s\S]*name "dev-1"|name "d
 send quit\n
 exit 0
 EOT
-HOME=$PWD/home python3 "$HERE/pty_drive.py" pty3.txt -- "$M" --world $W shell --speed 0.5 >pty3.out ||
-    fail "the third terminal session failed"
+pty_session pty3.txt pty3.out "$M" --world $W shell --speed 0.5
 no_raw_errno pty1.out pty2.out pty3.out
 echo PASS
