@@ -1001,8 +1001,10 @@ static void print_live_report(struct cmd_ctx *c, const struct b_scan_event *e)
     out_text(&c->out, "[%s s] %s: %s  rssi %d dBm, oob %s", at, srv, id, e->unprov.rssi, oob);
 }
 
-bool commands_job_ready(struct cmd_ctx *c, const struct shell_job *j)
+bool commands_job_ready(struct cmd_ctx *c, struct shell_job *j)
 {
+    struct b_outcome o;
+
     uint64_t now = building_now_ms(c->b);
 
     if (now >= j->deadline_ms) {
@@ -1020,8 +1022,12 @@ bool commands_job_ready(struct cmd_ctx *c, const struct shell_job *j)
         };
         return scan_event(c->b, &w, 0) != NULL;
     }
-    return j->ended_ms != 0 ? now >= j->ended_ms + BUILDING_PROV_GRACE_MS
-                            : prov_ended(c->b, j->uuid, j->server, j->since_ms, NULL);
+    /* A link's end is printed after the grace for the session's own report (see
+     * commands_job_poll()): nothing to print before. */
+    if (j->ended_ms == 0 && prov_ended(c->b, j->uuid, j->server, j->since_ms, &o)) {
+        j->ended_ms = o.time_ms > 0 ? o.time_ms : now;
+    }
+    return j->ended_ms != 0 && now >= j->ended_ms + BUILDING_PROV_GRACE_MS;
 }
 
 int commands_job_poll(struct cmd_ctx *c, struct shell_job *j, bool json)

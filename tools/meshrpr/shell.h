@@ -60,8 +60,9 @@ struct shell_state {
 /* Start a background job (c->sh set). @return TOOL_EXIT_OK, or TOOL_EXIT_FAIL (too many). */
 int shell_job_start(struct cmd_ctx *c, const struct shell_job *j);
 
-/* Whether commands_job_poll() has something to print for j. commands.c. */
-bool commands_job_ready(struct cmd_ctx *c, const struct shell_job *j);
+/* Whether commands_job_poll() has something to print for j (it may note that j's link ended).
+ * commands.c. */
+bool commands_job_ready(struct cmd_ctx *c, struct shell_job *j);
 
 /* Print what happened to j since the last call (c: the shell's world and building; its out is
  * not used). @return -1 while the job runs on, else its TOOL_EXIT_* result (j->active
