@@ -407,8 +407,9 @@ struct meshrpr_pb_adv_timing {
     uint8_t data_count;
     /** Transmissions of every Link ACK and Transaction Ack, 1..8 [3]. */
     uint8_t ack_count;
-    /** Transmissions of Link Close, 3..8 (§5.3.1.4.3 asks for at least three). The link is
-     *  gone once they have left [3]. */
+    /** Transmissions of each Link Close burst, 3..8 (§5.3.1.4.3 asks for at least three).
+     *  The link is gone for its session once the first burst has left; the burst is then
+     *  repeated, and repeated to a peer still sending on the link, for 3 s [3]. */
     uint8_t close_count;
 };
 

@@ -12,9 +12,17 @@
  *    PDU (every segment) repeated every 500 ms until acknowledged, as Zephyr and BlueZ do.
  *  - Link ACK and Transaction Ack: three transmissions 20 ms apart (Zephyr's
  *    BT_MESH_TRANSMIT(2, 20)); repeated whenever a duplicate arrives.
- *  - Link Close: sent three times 100 ms apart (§5.3.1.4.3 asks for at least three), each
- *    send three transmissions 20 ms apart; the session hears link_closed right after the
- *    last one (200 ms after the close), together with the completion of a send in flight.
+ *  - Link Close: a burst of close_count transmissions 20 ms apart (§5.3.1.4.3 asks for at
+ *    least three); the session hears link_closed as soon as that burst has left, together
+ *    with the completion of a send in flight. The Link Close is unacknowledged, so the slot
+ *    then lingers for MESHRPR_PB_ADV_LINGER_MS with only the Link ID: it repeats the burst
+ *    (MESHRPR_PB_ADV_CLOSE_BURSTS in all, MESHRPR_PB_ADV_CLOSE_REPEAT_MS apart) and answers
+ *    whatever the peer still sends on that link (a retransmitted Provisioning Complete: it
+ *    missed the close) with another burst. A new link may take a lingering slot.
+ *  - A device whose open link is stale (its last PDU, Complete or Failed, is out; or its PDU
+ *    in flight went unanswered for MESHRPR_PB_ADV_STALE_RETRANSMITS retransmissions) takes a
+ *    fresh Link Open for its UUID under another Link ID: the old provisioner's Link Close was
+ *    lost (device_link_stale()).
  *  - Link establishment: 60 s unless the caller gives another (§5.3.2); link timer 60 s from
  *    link open until the first Provisioning PDU (§5.2.1); transaction timer 30 s from the
  *    first transmission of a transaction (§5.3.3). Each expiry closes the link with Timeout.
@@ -52,7 +60,8 @@ enum link_state {
     LINK_FREE = 0,
     LINK_OPENING, /* provisioner: Link Open sent, waiting for Link ACK */
     LINK_OPEN,
-    LINK_CLOSING, /* Link Close being repeated; link_closed follows */
+    LINK_CLOSING, /* our first Link Close burst on its way; link_closed follows */
+    LINK_LINGER,  /* closed by us: no session, Link Close repeated and answered (see top) */
 };
 
 /* Transaction Numbers (§5.2.1): the provisioner uses 0x00..0x7F, the device 0x80..0xFF, each
@@ -73,6 +82,8 @@ static const struct meshrpr_pb_adv_timing timing_default = {
 /* Provisioning Failed (MshPRTv1.1 §5.4.1.10): the one PDU after which we send nothing but the
  * Link Close (§5.4.4). */
 #define PROV_PDU_TYPE_FAILED 0x09
+/* Provisioning Complete (§5.4.1.9): the device's last PDU on success. */
+#define PROV_PDU_TYPE_COMPLETE 0x08
 
 static int link_send(struct meshrpr_prov_link *link, const uint8_t *pdu, size_t len,
                      meshrpr_prov_send_complete_t complete, void *cb_data);
@@ -554,9 +565,10 @@ static void link_setup(struct meshrpr_pb_adv_link *l, struct meshrpr_node *node,
     l->tx_next_id = device ? TN_DEVICE_FIRST : TN_PROVISIONER_FIRST;
 }
 
-/* The link is gone: complete a send still in flight, tell the session, free the slot. The
- * slot stays CLOSING during the callbacks, so nothing reuses or re-closes it meanwhile. */
-static void link_finish(struct meshrpr_pb_adv_link *l, uint8_t reason, int tx_err)
+/* The link is gone: complete a send still in flight, tell the session, then free the slot or,
+ * when we closed it (linger), keep only its Link ID to repeat the Link Close. The slot stays
+ * CLOSING during the callbacks, so nothing reuses or re-closes it meanwhile. */
+static void link_finish_ext(struct meshrpr_pb_adv_link *l, uint8_t reason, int tx_err, bool linger)
 {
     struct meshrpr_node *node = l->node;
     const struct meshrpr_prov_bearer_cb *cb = l->link.cb;
@@ -581,10 +593,58 @@ static void link_finish(struct meshrpr_pb_adv_link *l, uint8_t reason, int tx_er
     if (cb != NULL && cb->link_closed != NULL) {
         cb->link_closed(&l->link, status);
     }
-    /* Wipe the PDUs (they include provisioning secrets in transit) and free the slot. */
-    link_setup(l, node, device, 0, (const uint8_t[16]){ 0 });
+    if (linger) {
+        /* Wipe the PDUs (they include provisioning secrets in transit); keep the Link ID. */
+        const uint32_t link_id = l->link_id;
+        uint8_t uuid[16];
+        memcpy(uuid, l->uuid, sizeof(uuid));
+        link_setup(l, node, device, link_id, uuid);
+        l->state = LINK_LINGER;
+        l->close_reason = reason;
+        l->close_bursts_left = MESHRPR_PB_ADV_CLOSE_BURSTS - 1;
+        l->close_tx_id = meshrpr_node_adv_last(node);
+        retransmit_arm(l, MESHRPR_PB_ADV_CLOSE_REPEAT_MS);
+        meshrpr_node_timer_start(node, &l->timeout, MESHRPR_PB_ADV_LINGER_MS);
+    } else {
+        /* Wipe the PDUs and free the slot. */
+        link_setup(l, node, device, 0, (const uint8_t[16]){ 0 });
+    }
     if (device) {
         meshrpr_unprov_beacon_suspend(node, false);
+    }
+}
+
+static void link_finish(struct meshrpr_pb_adv_link *l, uint8_t reason, int tx_err)
+{
+    link_finish_ext(l, reason, tx_err, false);
+}
+
+/* The end of a lingering slot (or a peer that has heard our close): free it. */
+static void link_free(struct meshrpr_pb_adv_link *l)
+{
+    retransmit_cancel(l);
+    meshrpr_node_timer_cancel(l->node, &l->timeout);
+    link_setup(l, l->node, l->device, 0, (const uint8_t[16]){ 0 });
+}
+
+/* One more Link Close burst on a lingering link (§5.3.1.4.3: it is unacknowledged, so a peer
+ * that missed every copy would hold its end of the link until its own timers expire). */
+static void linger_close_send(struct meshrpr_pb_adv_link *l)
+{
+    ctl_send(l, MESHRPR_PB_ADV_LINK_CLOSE, l->close_reason);
+    l->close_tx_id = meshrpr_node_adv_last(l->node);
+}
+
+/* Anything but a Link Close from the peer of a link we closed: it missed our Link Close. One
+ * answer per burst: while the last one is still waiting to go out, it answers this copy too. */
+static void linger_recv(struct meshrpr_pb_adv_link *l, const struct meshrpr_pb_adv_gp *gp)
+{
+    if (gp->gpcf == MESHRPR_PB_ADV_GPCF_CTL && gp->opcode == MESHRPR_PB_ADV_LINK_CLOSE) {
+        link_free(l);
+        return;
+    }
+    if (meshrpr_node_adv_is_sent(l->node, l->close_tx_id)) {
+        linger_close_send(l);
     }
 }
 
@@ -646,13 +706,23 @@ static void retransmit_expired(struct meshrpr_timer *timer)
         break;
     case LINK_OPEN:
         if (l->tx_busy) {
+            if (l->tx_unanswered < UINT8_MAX) {
+                l->tx_unanswered++;
+            }
             tx_send_all(l);
             retransmit_arm(l, retransmit_interval_ms(l));
         }
         break;
     case LINK_CLOSING:
-        /* The Link Close has left. */
-        link_finish(l, l->close_reason, l->close_tx_err);
+        /* The first Link Close burst has left: the link is gone for the session. */
+        link_finish_ext(l, l->close_reason, l->close_tx_err, true);
+        break;
+    case LINK_LINGER:
+        if (l->close_bursts_left > 0) {
+            l->close_bursts_left--;
+            linger_close_send(l);
+            retransmit_arm(l, MESHRPR_PB_ADV_CLOSE_REPEAT_MS);
+        }
         break;
     default:
         break;
@@ -665,6 +735,10 @@ static void timeout_expired(struct meshrpr_timer *timer)
         MESHRPR_CONTAINER_OF(timer, struct meshrpr_pb_adv_link, timeout);
     const struct meshrpr_platform *platform = &l->node->platform;
 
+    if (l->state == LINK_LINGER) {
+        link_free(l);
+        return;
+    }
     if (l->state == LINK_OPENING) {
         MESHRPR_LOG_WRN(platform, "link 0x%08x: no Link ACK, establishment timed out",
                         (unsigned)l->link_id);
@@ -706,6 +780,8 @@ static int link_send(struct meshrpr_prov_link *link, const uint8_t *pdu, size_t 
     l->tx_complete = complete;
     l->tx_cb_data = cb_data;
     l->tx_busy = true;
+    l->tx_unanswered = 0;
+    l->tx_final = pdu[0] == PROV_PDU_TYPE_COMPLETE || pdu[0] == PROV_PDU_TYPE_FAILED;
     l->pdu_seen = true;
     MESHRPR_LOG_DBG(&l->node->platform, "link 0x%08x: tx 0x%02x, PDU type 0x%02x, %u octets",
                     (unsigned)l->link_id, l->tx_id, pdu[0], (unsigned)len);
@@ -761,8 +837,15 @@ int meshrpr_pb_adv_link_open(struct meshrpr_node *node, const uint8_t uuid[16], 
         struct meshrpr_pb_adv_link *c = &node->pb_adv.links[i];
         if (c->state == LINK_FREE) {
             l = l != NULL ? l : c;
-        } else if (c->state != LINK_CLOSING && memcmp(c->uuid, uuid, 16) == 0) {
+        } else if (c->state != LINK_CLOSING && c->state != LINK_LINGER &&
+                   memcmp(c->uuid, uuid, 16) == 0) {
             return -EBUSY; /* a closing link does not stop a retry towards the same device */
+        }
+    }
+    for (size_t i = 0; l == NULL && i < MESHRPR_PB_ADV_LINK_COUNT; i++) {
+        if (node->pb_adv.links[i].state == LINK_LINGER) {
+            l = &node->pb_adv.links[i];
+            link_free(l); /* a new link matters more than the repeats of an old close */
         }
     }
     if (l == NULL) {
@@ -844,7 +927,8 @@ void meshrpr_pb_adv_device_disable(struct meshrpr_node *node)
 
 bool meshrpr_pb_adv_device_link_active(const struct meshrpr_node *node)
 {
-    return node->pb_adv.dev_link.state != LINK_FREE;
+    /* A lingering link is over: the device beacons again (and accepts a new Link Open). */
+    return node->pb_adv.dev_link.state != LINK_FREE && node->pb_adv.dev_link.state != LINK_LINGER;
 }
 
 bool meshrpr_pb_adv_is_idle(const struct meshrpr_node *node)
@@ -878,6 +962,20 @@ static struct meshrpr_pb_adv_link *link_find(struct meshrpr_node *node, uint32_t
     return NULL;
 }
 
+/* Device side: whether our open link is one its provisioner has left, so a Link Open for our
+ * UUID under another Link ID may replace it. §5.3.2 has the device ignore other Link IDs while
+ * a link is open, but a Link Close is unacknowledged (§5.3.1.4.3) and may be lost whole;
+ * waiting for our own timers (the 30 s transaction timer, the 60 s provisioning timer) would
+ * refuse every provisioner meanwhile. Stale is: our last PDU (Complete or Failed) is out, so
+ * only the close was still due; or the PDU in flight has gone unanswered for
+ * MESHRPR_PB_ADV_STALE_RETRANSMITS retransmissions, when a live provisioner acknowledges every
+ * copy. A link quietly waiting for the provisioner's next PDU (the user typing an OOB value)
+ * is never stale. */
+static bool device_link_stale(const struct meshrpr_pb_adv_link *l)
+{
+    return l->tx_final || (l->tx_busy && l->tx_unanswered >= MESHRPR_PB_ADV_STALE_RETRANSMITS);
+}
+
 /* Device side, no link: a Link Open for our UUID opens one (§5.3.2). */
 static void device_link_open(struct meshrpr_node *node, uint32_t link_id, const uint8_t *uuid)
 {
@@ -886,6 +984,14 @@ static void device_link_open(struct meshrpr_node *node, uint32_t link_id, const 
 
     if (!s->dev_enabled || s->dev_accept == NULL || memcmp(uuid, s->dev_uuid, 16) != 0) {
         return; /* not for us: no reply, keep beaconing */
+    }
+    if (l->state == LINK_LINGER) {
+        link_free(l);
+    } else if (l->state == LINK_OPEN && device_link_stale(l)) {
+        /* The provisioner of the old link has moved on: its Link Close never reached us. */
+        MESHRPR_LOG_INF(&node->platform, "link 0x%08x: replaced by a new Link Open",
+                        (unsigned)l->link_id);
+        link_finish(l, MESHRPR_PROV_LINK_TIMEOUT, -ETIMEDOUT);
     }
     if (l->state != LINK_FREE) {
         return; /* one session at a time (§5.2.1) */
@@ -1033,6 +1139,13 @@ void meshrpr_pb_adv_recv(struct meshrpr_node *node, const uint8_t *data, size_t 
         return;
     }
     l = link_find(node, link_id);
+    if (l != NULL && l->state == LINK_LINGER) {
+        linger_recv(l, &gp);
+        return;
+    }
+    if (l != NULL) {
+        l->tx_unanswered = 0; /* the peer is there */
+    }
     if (gp.gpcf == MESHRPR_PB_ADV_GPCF_CTL) {
         ctl_recv(node, l, link_id, &gp);
         return;

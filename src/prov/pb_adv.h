@@ -36,6 +36,10 @@
 #define MESHRPR_PB_ADV_TRANSACTION_TIMEOUT_MS   30000u /* §5.3.3 */
 #define MESHRPR_PB_ADV_RETRANSMIT_MS            500u   /* default; meshrpr_pb_adv_timing_set() */
 #define MESHRPR_PB_ADV_CLOSE_COUNT              3      /* §5.3.1.4.3: at least three times */
+#define MESHRPR_PB_ADV_CLOSE_BURSTS             3      /* Link Close bursts: first + repeats */
+#define MESHRPR_PB_ADV_CLOSE_REPEAT_MS          150u   /* between two Link Close bursts */
+#define MESHRPR_PB_ADV_LINGER_MS                3000u  /* a closed Link ID still answered */
+#define MESHRPR_PB_ADV_STALE_RETRANSMITS        2      /* device: unanswered rounds, then stale */
 
 /* Generic Provisioning Control Format (§5.3.1, bits 1..0 of the first octet). */
 enum meshrpr_pb_adv_gpcf {

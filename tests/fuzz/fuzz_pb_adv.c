@@ -243,7 +243,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             s->link->ops->close(s->link, MESHRPR_PROV_LINK_FAIL);
         }
     }
-    advance(z, 1000);
+    advance(z, 1000 + MESHRPR_PB_ADV_LINGER_MS); /* closed links linger */
     for (int i = 0; i < 2; i++) {
         struct sess *s = &nodes[i]->sess;
         check(s->closed == s->opened);

@@ -150,7 +150,8 @@ static void run_until_done(struct world *w, uint64_t limit_ms)
     for (uint64_t t = 0; t < limit_ms && meshrpr_prov_is_busy(&w->node[0]); t += 100) {
         run_for(w, 100);
     }
-    run_for(w, 1000); /* Link Close repeats, the device's side of the close */
+    /* Link Close repeats, the device's side of the close, the closed link's linger */
+    run_for(w, 1000 + MESHRPR_PB_ADV_LINGER_MS);
 }
 
 static void prov_node_added(uint16_t net_idx, uint8_t uuid[16], uint16_t addr, uint8_t num_elem)

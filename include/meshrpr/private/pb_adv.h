@@ -66,6 +66,15 @@ struct meshrpr_pb_adv_link {
     /* Closing: the reason reported once the Link Close has left. */
     uint8_t close_reason;
     int close_tx_err; /* completion error of a send still pending when the link goes down */
+    /* Closed by us, lingering: Link Close bursts still to repeat, and the adv_send handle of
+     * the last one (a peer still talking on the link is answered once per burst). */
+    uint8_t close_bursts_left;
+    uint32_t close_tx_id;
+    /* Device: retransmissions of our PDU in flight without a word from the provisioner, and
+     * whether that PDU is our last (Complete or Failed): either makes the link stale, so a
+     * fresh Link Open may replace it. */
+    uint8_t tx_unanswered;
+    bool tx_final;
 
     /* Outgoing transaction: one Provisioning PDU in flight (§5.3.3). */
     bool tx_busy;
