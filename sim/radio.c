@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- Event heap ---- */
@@ -155,15 +156,136 @@ static double distance_m(const struct meshrpr_sim *sim, int a, int b)
     return hypot(na->x_m - nb->x_m, na->y_m - nb->y_m);
 }
 
+/* Node b is within range of node a. The squared distance decides unless it is too close to
+ * the squared range for rounding to be ruled out: then hypot() does, as it always did. */
+static bool in_range(const struct meshrpr_sim *sim, int a, int b)
+{
+    if (isinf(sim->range_m)) {
+        return true;
+    }
+    const struct meshrpr_sim_node *na = &sim->nodes[a];
+    const struct meshrpr_sim_node *nb = &sim->nodes[b];
+    const double dx = na->x_m - nb->x_m;
+    const double dy = na->y_m - nb->y_m;
+    const double d2 = dx * dx + dy * dy;
+    const double r2 = sim->range_m * sim->range_m;
+    const double margin = 1e-9 * (r2 + d2) + 1e-300;
+    if (d2 < r2 - margin) {
+        return true;
+    }
+    if (d2 > r2 + margin) {
+        return false;
+    }
+    return distance_m(sim, a, b) <= sim->range_m;
+}
+
+static bool link_table_has(int id)
+{
+    return id < MESHRPR_SIM_MAX_NODES;
+}
+
 bool meshrpr_sim_link_exists(const struct meshrpr_sim *sim, int from, int to)
 {
     if (!valid_id(sim, from) || !valid_id(sim, to) || from == to) {
         return false;
     }
     if (sim->link_count > 0) {
-        return sim->link[from][to];
+        return link_table_has(from) && link_table_has(to) && sim->link[from][to];
     }
-    return distance_m(sim, from, to) <= sim->range_m;
+    return in_range(sim, from, to);
+}
+
+/* ---- Spatial index ---- */
+
+void meshrpr_sim_geometry_changed(struct meshrpr_sim *sim)
+{
+    sim->grid_valid = false;
+    sim->geometry_gen++;
+}
+
+/* The index is usable in range mode with a finite, positive range. */
+static bool grid_usable(const struct meshrpr_sim *sim)
+{
+    return sim->link_count == 0 && isfinite(sim->range_m) && sim->range_m > 0.0;
+}
+
+static int64_t grid_coord(double v_m, double cell_m)
+{
+    const double c = floor(v_m / cell_m);
+    /* Far-away nodes share the outermost cells; they are still checked by distance. */
+    if (c > 1e15) {
+        return (int64_t)1e15;
+    }
+    if (c < -1e15) {
+        return (int64_t)-1e15;
+    }
+    return (int64_t)c;
+}
+
+static size_t grid_bucket(int64_t cx, int64_t cy)
+{
+    uint64_t h = (uint64_t)cx * 0x9e3779b97f4a7c15u ^ (uint64_t)cy * 0xc2b2ae3d27d4eb4fu;
+    h ^= h >> 29;
+    return (size_t)(h % MESHRPR_SIM_GRID_BUCKETS);
+}
+
+static void grid_build(struct meshrpr_sim *sim)
+{
+    sim->grid_cell_m = sim->range_m;
+    for (size_t i = 0; i < MESHRPR_SIM_GRID_BUCKETS; i++) {
+        sim->grid_bucket[i] = SIM_NODE_NONE;
+    }
+    /* Pushed in reverse id order, so each bucket lists its nodes by increasing id. */
+    for (int id = (int)sim->node_count - 1; id >= 0; id--) {
+        struct meshrpr_sim_node *n = &sim->nodes[id];
+        n->cell_x = grid_coord(n->x_m, sim->grid_cell_m);
+        n->cell_y = grid_coord(n->y_m, sim->grid_cell_m);
+        const size_t b = grid_bucket(n->cell_x, n->cell_y);
+        n->bucket_next = sim->grid_bucket[b];
+        sim->grid_bucket[b] = (uint16_t)id;
+    }
+    sim->grid_valid = true;
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+    const uint16_t x = *(const uint16_t *)a;
+    const uint16_t y = *(const uint16_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Candidates gathered per reception at most; more fall back to every node. */
+#define GRID_MAX_CANDIDATES 1024
+
+/* The nodes of the nine cells around node id, by increasing id, into out; false if there are
+ * more than GRID_MAX_CANDIDATES. Nodes in range are among them: cells are one range wide. */
+static bool grid_candidates(struct meshrpr_sim *sim, int id, uint16_t *out, size_t *count)
+{
+    if (!sim->grid_valid) {
+        grid_build(sim);
+    }
+    const struct meshrpr_sim_node *n = &sim->nodes[id];
+    size_t k = 0;
+    for (int64_t dx = -1; dx <= 1; dx++) {
+        for (int64_t dy = -1; dy <= 1; dy++) {
+            const int64_t cx = n->cell_x + dx;
+            const int64_t cy = n->cell_y + dy;
+            /* Two of the nine cells may share a bucket: take each node for its own cell. */
+            for (uint16_t u = sim->grid_bucket[grid_bucket(cx, cy)]; u != SIM_NODE_NONE;
+                 u = sim->nodes[u].bucket_next) {
+                if (sim->nodes[u].cell_x != cx || sim->nodes[u].cell_y != cy) {
+                    continue;
+                }
+                if (k == GRID_MAX_CANDIDATES) {
+                    return false;
+                }
+                out[k++] = u;
+            }
+        }
+    }
+    qsort(out, k, sizeof(out[0]), cmp_u16);
+    *count = k;
+    return true;
 }
 
 int8_t meshrpr_sim_rssi(const struct meshrpr_sim *sim, int from, int to)
@@ -180,7 +302,8 @@ int8_t meshrpr_sim_rssi(const struct meshrpr_sim *sim, int from, int to)
 
 static double link_loss(const struct meshrpr_sim *sim, int from, int to)
 {
-    if (sim->link_count > 0 && sim->link[from][to] && sim->link_loss[from][to] >= 0.0f) {
+    if (sim->link_count > 0 && link_table_has(from) && link_table_has(to) && sim->link[from][to] &&
+        sim->link_loss[from][to] >= 0.0f) {
         return (double)sim->link_loss[from][to];
     }
     return sim->default_loss;
@@ -197,6 +320,7 @@ int meshrpr_sim_set_range(struct meshrpr_sim *sim, double range_m)
         return -EINVAL;
     }
     sim->range_m = range_m;
+    meshrpr_sim_geometry_changed(sim);
     return 0;
 }
 
@@ -231,7 +355,8 @@ void meshrpr_sim_set_half_duplex(struct meshrpr_sim *sim, bool enabled)
 
 int meshrpr_sim_link_set_oneway(struct meshrpr_sim *sim, int from, int to, double loss)
 {
-    if (!valid_id(sim, from) || !valid_id(sim, to) || from == to) {
+    if (!valid_id(sim, from) || !valid_id(sim, to) || from == to || !link_table_has(from) ||
+        !link_table_has(to)) {
         return -EINVAL;
     }
     if (!valid_loss(loss) && loss != MESHRPR_SIM_LOSS_DEFAULT) {
@@ -248,8 +373,8 @@ int meshrpr_sim_link_set_oneway(struct meshrpr_sim *sim, int from, int to, doubl
 int meshrpr_sim_link_set(struct meshrpr_sim *sim, int a, int b, double loss)
 {
     /* Validate once so that a bad call changes neither direction. */
-    if (!valid_id(sim, a) || !valid_id(sim, b) || a == b ||
-        (!valid_loss(loss) && loss != MESHRPR_SIM_LOSS_DEFAULT)) {
+    if (!valid_id(sim, a) || !valid_id(sim, b) || a == b || !link_table_has(a) ||
+        !link_table_has(b) || (!valid_loss(loss) && loss != MESHRPR_SIM_LOSS_DEFAULT)) {
         return -EINVAL;
     }
     (void)meshrpr_sim_link_set_oneway(sim, a, b, loss);
@@ -261,6 +386,9 @@ int meshrpr_sim_link_remove(struct meshrpr_sim *sim, int a, int b)
 {
     if (!valid_id(sim, a) || !valid_id(sim, b)) {
         return -EINVAL;
+    }
+    if (!link_table_has(a) || !link_table_has(b)) {
+        return 0; /* no link can exist there */
     }
     if (sim->link[a][b]) {
         sim->link[a][b] = false;
@@ -348,8 +476,8 @@ static int send_pdu(struct meshrpr_sim *sim, int id, uint8_t adv_type, const uin
         tx->air_prev = SIM_TX_NONE;
         tx->air_next = SIM_TX_NONE;
         tx->state = SIM_TX_QUEUED;
-        tx->sender = (uint8_t)id;
-        tx->peer = (uint8_t)id;
+        tx->sender = (uint16_t)id;
+        tx->peer = (uint16_t)id;
         tx->repeat = i;
         tx->count = count;
         tx->adv_type = adv_type;
@@ -557,7 +685,7 @@ static void schedule_scan_exchange(struct meshrpr_sim *sim, uint16_t idx, int rx
     tx->air_next = SIM_TX_NONE;
     tx->state = SIM_TX_SCAN_REQ;
     tx->sender = adv->sender;
-    tx->peer = (uint8_t)rx;
+    tx->peer = (uint16_t)rx;
     tx->repeat = 0;
     tx->count = 1;
     tx->adv_type = MESHRPR_ADV_SCAN_RSP;
@@ -630,6 +758,7 @@ static void deliver(struct meshrpr_sim *sim, const struct meshrpr_sim_tx *tx, in
     if (node->ops == NULL) {
         return;
     }
+    meshrpr_sim_node_stale(sim, rx);
     if (node->ops->adv_report != NULL) {
         struct meshrpr_adv_report report = {
             .addr_type = 1, /* every simulated AdvA is random (TxAdd set) */
@@ -721,8 +850,24 @@ static void end_tx(struct meshrpr_sim *sim, uint16_t idx)
         sim->tx_free[sim->tx_free_count++] = idx;
         return;
     }
-    /* Receivers in node-id order. */
-    for (int rx = 0; rx < (int)sim->node_count; rx++) {
+    /* Receivers in node-id order. With the spatial index, only the nodes near the sender;
+     * should a callback move a node, change the range or add one, the rest of the walk
+     * checks every node again, as without it. */
+    uint16_t cand[GRID_MAX_CANDIDATES];
+    size_t cand_count = 0;
+    int next_rx = 0;
+    if (grid_usable(sim) && grid_candidates(sim, tx->sender, cand, &cand_count)) {
+        const uint32_t gen = sim->geometry_gen;
+        size_t i = 0;
+        for (; i < cand_count && sim->geometry_gen == gen; i++) {
+            next_rx = cand[i] + 1;
+            if (meshrpr_sim_link_exists(sim, tx->sender, cand[i])) {
+                (void)receive(sim, idx, cand[i]);
+            }
+        }
+        next_rx = sim->geometry_gen == gen ? (int)sim->node_count : next_rx;
+    }
+    for (int rx = next_rx; rx < (int)sim->node_count; rx++) {
         if (meshrpr_sim_link_exists(sim, tx->sender, rx)) {
             (void)receive(sim, idx, rx);
         }
@@ -737,6 +882,7 @@ static void end_tx(struct meshrpr_sim *sim, uint16_t idx)
     const struct meshrpr_sim_node *sender = &sim->nodes[tx->sender];
     if (tx->repeat + 1u == tx->count && tx->cookie != 0 && sender->ops != NULL &&
         sender->ops->adv_sent != NULL) {
+        meshrpr_sim_node_stale(sim, tx->sender);
         sender->ops->adv_sent(sender->node, tx->cookie);
     }
 }

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Longest log line handed to the log hook, NUL included. */
@@ -89,33 +90,43 @@ void meshrpr_sim_set_observer(struct meshrpr_sim *sim, meshrpr_sim_observer_fn f
 
 /* ---- The nodes' platform hooks ---- */
 
+/* Every hook marks its node stale: whoever calls a node's platform (the node itself, or
+ * another node's callback calling into it) may be arming its timers, so the event loop asks
+ * the node for its deadline again. */
+static struct meshrpr_sim_node *touched(void *ctx)
+{
+    struct meshrpr_sim_node *node = node_of(ctx);
+    meshrpr_sim_node_stale(node->sim, node->id);
+    return node;
+}
+
 static uint64_t platform_now_ms(void *ctx)
 {
-    return node_of(ctx)->sim->now_us / 1000u;
+    return touched(ctx)->sim->now_us / 1000u;
 }
 
 static int platform_random(void *ctx, uint8_t *out, size_t len)
 {
-    meshrpr_sim_rng_fill(&node_of(ctx)->rng, out, len);
+    meshrpr_sim_rng_fill(&touched(ctx)->rng, out, len);
     return 0;
 }
 
 static void platform_log(void *ctx, enum meshrpr_log_level level, const char *module,
                          const char *text)
 {
-    struct meshrpr_sim_node *node = node_of(ctx);
+    struct meshrpr_sim_node *node = touched(ctx);
     emit_log(node->sim, node->name, level, module, text);
 }
 
 static enum meshrpr_log_level platform_log_level(void *ctx)
 {
-    return node_of(ctx)->sim->log_level;
+    return touched(ctx)->sim->log_level;
 }
 
 static int platform_adv_send(void *ctx, uint8_t ad_type, const uint8_t *data, size_t len,
                              const struct meshrpr_adv_params *params)
 {
-    struct meshrpr_sim_node *node = node_of(ctx);
+    struct meshrpr_sim_node *node = touched(ctx);
     return meshrpr_sim_adv_send(node->sim, node->id, ad_type, data, len, params);
 }
 
@@ -126,7 +137,7 @@ static int platform_run_until(void *ctx, meshrpr_done_fn done, void *arg, uint64
 
 static int platform_scan_active_set(void *ctx, bool active)
 {
-    struct meshrpr_sim_node *node = node_of(ctx);
+    struct meshrpr_sim_node *node = touched(ctx);
     return meshrpr_sim_node_set_scan_active(node->sim, node->id, active);
 }
 
@@ -135,6 +146,9 @@ static int platform_scan_active_set(void *ctx, bool active)
 void meshrpr_sim_init(struct meshrpr_sim *sim, uint64_t seed)
 {
     memset(sim, 0, sizeof(*sim));
+    sim->nodes = sim->node_storage;
+    sim->node_capacity = MESHRPR_SIM_MAX_NODES;
+    sim->all_stale = true;
     sim->seed = seed;
     meshrpr_sim_rng_seed_stream(&sim->rng, seed, 0);
     sim->range_m = INFINITY;
@@ -143,6 +157,26 @@ void meshrpr_sim_init(struct meshrpr_sim *sim, uint64_t seed)
     sim->path_loss_exponent = 2.5;
     sim->log_level = MESHRPR_LOG_LEVEL_NONE;
     meshrpr_sim_radio_init(sim);
+}
+
+int meshrpr_sim_init_nodes(struct meshrpr_sim *sim, uint64_t seed, struct meshrpr_sim_node *nodes,
+                           size_t capacity)
+{
+    if (sim == NULL) {
+        return -EINVAL;
+    }
+    meshrpr_sim_init(sim, seed);
+    if (nodes == NULL || capacity == 0 || capacity > MESHRPR_SIM_NODE_LIMIT) {
+        return -EINVAL;
+    }
+    sim->nodes = nodes;
+    sim->node_capacity = (uint16_t)capacity;
+    return 0;
+}
+
+int meshrpr_sim_node_capacity(const struct meshrpr_sim *sim)
+{
+    return sim->node_capacity;
 }
 
 uint64_t meshrpr_sim_now_ms(const struct meshrpr_sim *sim)
@@ -161,7 +195,7 @@ int meshrpr_sim_node_add(struct meshrpr_sim *sim, const char *name,
     if (sim == NULL) {
         return -EINVAL;
     }
-    if (sim->node_count >= MESHRPR_SIM_MAX_NODES) {
+    if (sim->node_count >= sim->node_capacity) {
         return -ENOMEM;
     }
     const int id = sim->node_count;
@@ -196,7 +230,12 @@ int meshrpr_sim_node_add(struct meshrpr_sim *sim, const char *name,
     n->platform.run_until = platform_run_until;
     n->platform.scan_active_set = platform_scan_active_set;
 
+    n->due_us = UINT64_MAX;
+    n->heap_pos = SIM_NODE_NONE;
+
     sim->node_count++;
+    meshrpr_sim_node_stale(sim, id);
+    meshrpr_sim_geometry_changed(sim);
     return id;
 }
 
@@ -208,6 +247,16 @@ int meshrpr_sim_node_set_ops(struct meshrpr_sim *sim, int id,
     }
     sim->nodes[id].ops = ops;
     sim->nodes[id].node = node;
+    meshrpr_sim_node_stale(sim, id);
+    return 0;
+}
+
+int meshrpr_sim_node_wake(struct meshrpr_sim *sim, int id)
+{
+    if (!valid_id(sim, id)) {
+        return -EINVAL;
+    }
+    meshrpr_sim_node_stale(sim, id);
     return 0;
 }
 
@@ -238,6 +287,7 @@ int meshrpr_sim_node_set_position(struct meshrpr_sim *sim, int id, double x_m, d
     }
     sim->nodes[id].x_m = x_m;
     sim->nodes[id].y_m = y_m;
+    meshrpr_sim_geometry_changed(sim);
     return 0;
 }
 
@@ -250,11 +300,125 @@ int meshrpr_sim_node_set_adv_addr(struct meshrpr_sim *sim, int id, const uint8_t
     return 0;
 }
 
-/* ---- Event loop ---- */
+/* ---- Node deadlines ---- */
 
-/* When node wants to be processed, in µs; UINT64_MAX for never. A deadline already passed
- * is due now: the clock never goes backwards. */
-static uint64_t node_due_us(const struct meshrpr_sim *sim, const struct meshrpr_sim_node *node)
+/* The loop needs the due node with the earliest deadline, a deadline already passed counting
+ * as now and ties going to the lowest id. Asking every node at every step made a step O(N);
+ * instead each node's deadline is cached, and asked again only when it may have changed (a
+ * callback into the node, a call of its platform, meshrpr_sim_node_wake(), the start of a
+ * run). Nodes due later wait in a heap by (deadline, id); once the clock reaches their
+ * deadline they move to a heap by id alone, since among due nodes the id decides. */
+
+enum { SIM_HEAP_NONE = 0, SIM_HEAP_DEADLINE, SIM_HEAP_READY };
+
+static uint16_t *heap_slot(struct meshrpr_sim *sim, uint8_t which, size_t pos)
+{
+    return which == SIM_HEAP_DEADLINE ? &sim->nodes[pos].deadline_heap_slot
+                                      : &sim->nodes[pos].ready_heap_slot;
+}
+
+static uint16_t *heap_count(struct meshrpr_sim *sim, uint8_t which)
+{
+    return which == SIM_HEAP_DEADLINE ? &sim->deadline_heap_count : &sim->ready_heap_count;
+}
+
+static bool node_before(const struct meshrpr_sim *sim, uint8_t which, uint16_t a, uint16_t b)
+{
+    if (which == SIM_HEAP_DEADLINE && sim->nodes[a].due_us != sim->nodes[b].due_us) {
+        return sim->nodes[a].due_us < sim->nodes[b].due_us;
+    }
+    return a < b;
+}
+
+static void heap_place(struct meshrpr_sim *sim, uint8_t which, size_t pos, uint16_t id)
+{
+    *heap_slot(sim, which, pos) = id;
+    sim->nodes[id].heap_pos = (uint16_t)pos;
+}
+
+static void node_sift_up(struct meshrpr_sim *sim, uint8_t which, size_t pos)
+{
+    const uint16_t id = *heap_slot(sim, which, pos);
+    while (pos > 0) {
+        const size_t parent = (pos - 1) / 2;
+        const uint16_t p = *heap_slot(sim, which, parent);
+        if (!node_before(sim, which, id, p)) {
+            break;
+        }
+        heap_place(sim, which, pos, p);
+        pos = parent;
+    }
+    heap_place(sim, which, pos, id);
+}
+
+static void node_sift_down(struct meshrpr_sim *sim, uint8_t which, size_t pos)
+{
+    const size_t n = *heap_count(sim, which);
+    const uint16_t id = *heap_slot(sim, which, pos);
+    for (;;) {
+        size_t child = 2 * pos + 1;
+        if (child >= n) {
+            break;
+        }
+        if (child + 1 < n && node_before(sim, which, *heap_slot(sim, which, child + 1),
+                                         *heap_slot(sim, which, child))) {
+            child++;
+        }
+        const uint16_t c = *heap_slot(sim, which, child);
+        if (!node_before(sim, which, c, id)) {
+            break;
+        }
+        heap_place(sim, which, pos, c);
+        pos = child;
+    }
+    heap_place(sim, which, pos, id);
+}
+
+static void node_heap_insert(struct meshrpr_sim *sim, uint8_t which, uint16_t id)
+{
+    uint16_t *count = heap_count(sim, which);
+    const size_t pos = (*count)++;
+    sim->nodes[id].heap_which = which;
+    heap_place(sim, which, pos, id);
+    node_sift_up(sim, which, pos);
+}
+
+static void node_heap_remove(struct meshrpr_sim *sim, uint16_t id)
+{
+    struct meshrpr_sim_node *node = &sim->nodes[id];
+    const uint8_t which = node->heap_which;
+    if (which == SIM_HEAP_NONE) {
+        return;
+    }
+    uint16_t *count = heap_count(sim, which);
+    const size_t pos = node->heap_pos;
+    const uint16_t last = *heap_slot(sim, which, --(*count));
+    node->heap_which = SIM_HEAP_NONE;
+    node->heap_pos = SIM_NODE_NONE;
+    if (last == id) {
+        return;
+    }
+    heap_place(sim, which, pos, last);
+    node_sift_up(sim, which, pos);
+    node_sift_down(sim, which, sim->nodes[last].heap_pos);
+}
+
+void meshrpr_sim_node_stale(struct meshrpr_sim *sim, int id)
+{
+    struct meshrpr_sim_node *node = &sim->nodes[id];
+    if (node->stale || sim->all_stale) {
+        return;
+    }
+    if (sim->stale_count >= sim->node_count) {
+        sim->all_stale = true; /* only if refreshing keeps marking nodes: ask them all */
+        return;
+    }
+    node->stale = true;
+    sim->nodes[sim->stale_count++].stale_slot = (uint16_t)id;
+}
+
+/* When node wants to be processed, in µs; UINT64_MAX for never. */
+static uint64_t node_deadline_us(const struct meshrpr_sim_node *node)
 {
     if (node->ops == NULL || node->ops->next_deadline_ms == NULL || node->ops->process == NULL) {
         return UINT64_MAX;
@@ -263,9 +427,86 @@ static uint64_t node_due_us(const struct meshrpr_sim *sim, const struct meshrpr_
     if (deadline_ms >= UINT64_MAX / 1000u) {
         return UINT64_MAX; /* beyond the µs clock: never */
     }
-    uint64_t due_us = deadline_ms * 1000u;
-    return due_us < sim->now_us ? sim->now_us : due_us;
+    return deadline_ms * 1000u;
 }
+
+static void node_refresh(struct meshrpr_sim *sim, uint16_t id)
+{
+    struct meshrpr_sim_node *node = &sim->nodes[id];
+    node->stale = false;
+    node_heap_remove(sim, id);
+    node->due_us = node_deadline_us(node);
+    if (node->due_us == UINT64_MAX) {
+        return;
+    }
+    node_heap_insert(sim, node->due_us <= sim->now_us ? SIM_HEAP_READY : SIM_HEAP_DEADLINE, id);
+}
+
+/* The node to process next and when (UINT64_MAX and -1 when none wants to be). */
+static int next_node(struct meshrpr_sim *sim, uint64_t *due_us)
+{
+    /* Asking a node may mark others stale: the list may grow meanwhile. */
+    do {
+        if (sim->all_stale) {
+            sim->all_stale = false;
+            sim->stale_count = 0;
+            for (uint16_t id = 0; id < sim->node_count; id++) {
+                node_refresh(sim, id);
+            }
+        }
+        for (uint16_t i = 0; i < sim->stale_count && !sim->all_stale; i++) {
+            node_refresh(sim, sim->nodes[i].stale_slot);
+        }
+        sim->stale_count = 0;
+    } while (sim->all_stale);
+    while (sim->deadline_heap_count > 0) {
+        const uint16_t id = sim->nodes[0].deadline_heap_slot;
+        if (sim->nodes[id].due_us > sim->now_us) {
+            break;
+        }
+        node_heap_remove(sim, id);
+        node_heap_insert(sim, SIM_HEAP_READY, id);
+    }
+    if (sim->ready_heap_count > 0) {
+        *due_us = sim->now_us;
+        return sim->nodes[0].ready_heap_slot;
+    }
+    if (sim->deadline_heap_count > 0) {
+        const uint16_t id = sim->nodes[0].deadline_heap_slot;
+        *due_us = sim->nodes[id].due_us;
+        return id;
+    }
+    *due_us = UINT64_MAX;
+    return -1;
+}
+
+#ifdef MESHRPR_SIM_VERIFY_DEADLINES
+/* Debug aid: the node a scan of every node picks, as the loop did before the heaps; abort if
+ * the heaps disagree (a deadline changed without the node being marked stale). */
+static void verify_next_node(const struct meshrpr_sim *sim, int due_node, uint64_t node_us)
+{
+    int scan_node = -1;
+    uint64_t scan_us = UINT64_MAX;
+    for (int id = 0; id < (int)sim->node_count; id++) {
+        uint64_t d = node_deadline_us(&sim->nodes[id]);
+        if (d != UINT64_MAX && d < sim->now_us) {
+            d = sim->now_us;
+        }
+        if (d < scan_us) {
+            scan_us = d;
+            scan_node = id;
+        }
+    }
+    if (scan_node != due_node || scan_us != node_us) {
+        fprintf(stderr,
+                "sim: deadline heap picked node %d at %" PRIu64 ", scan node %d at %" PRIu64 "\n",
+                due_node, node_us, scan_node, scan_us);
+        abort();
+    }
+}
+#endif
+
+/* ---- Event loop ---- */
 
 /* The common loop. done may be NULL; idle_result is what running out of events (or reaching
  * the deadline) returns when done is not true. */
@@ -281,6 +522,8 @@ static int run(struct meshrpr_sim *sim, meshrpr_done_fn done, void *arg, uint64_
     uint32_t steps_at_instant = 0;
     int rc;
 
+    /* Anything may have happened to the nodes since the last run. */
+    sim->all_stale = true;
     sim->running = true;
     for (;;) {
         if (done != NULL && done(arg)) {
@@ -290,15 +533,11 @@ static int run(struct meshrpr_sim *sim, meshrpr_done_fn done, void *arg, uint64_
 
         uint64_t radio_us = UINT64_MAX;
         const bool have_radio = meshrpr_sim_radio_peek(sim, &radio_us);
-        int due_node = -1;
         uint64_t node_us = UINT64_MAX;
-        for (int id = 0; id < (int)sim->node_count; id++) {
-            uint64_t due_us = node_due_us(sim, &sim->nodes[id]);
-            if (due_us < node_us) {
-                node_us = due_us;
-                due_node = id;
-            }
-        }
+        const int due_node = next_node(sim, &node_us);
+#ifdef MESHRPR_SIM_VERIFY_DEADLINES
+        verify_next_node(sim, due_node, node_us);
+#endif
         const bool radio_next = have_radio && radio_us <= node_us;
         const uint64_t next_us = radio_next ? radio_us : node_us;
 
@@ -328,6 +567,7 @@ static int run(struct meshrpr_sim *sim, meshrpr_done_fn done, void *arg, uint64_
         } else {
             struct meshrpr_sim_node *node = &sim->nodes[due_node];
             node->ops->process(node->node);
+            meshrpr_sim_node_stale(sim, due_node);
         }
     }
     sim->running = false;

@@ -23,12 +23,22 @@ enum {
 /* Transmission indices and counts are uint16_t and senders uint8_t. */
 _Static_assert(MESHRPR_SIM_MAX_TX > 0 && MESHRPR_SIM_MAX_TX < SIM_TX_NONE,
                "MESHRPR_SIM_MAX_TX must fit a uint16_t index below SIM_TX_NONE");
-_Static_assert(MESHRPR_SIM_MAX_NODES > 0 && MESHRPR_SIM_MAX_NODES <= 255,
-               "MESHRPR_SIM_MAX_NODES must fit a uint8_t sender");
+_Static_assert(MESHRPR_SIM_MAX_NODES > 0 && MESHRPR_SIM_MAX_NODES <= MESHRPR_SIM_NODE_LIMIT,
+               "MESHRPR_SIM_MAX_NODES must fit a uint16_t node id below SIM_NODE_NONE");
+
+/* Index meaning "no node" in the node heaps and the spatial index's buckets. */
+#define SIM_NODE_NONE UINT16_MAX
 
 /* Log a line of the simulator itself (module "sim") on behalf of node id (-1: the world). */
 void meshrpr_sim_log(struct meshrpr_sim *sim, int id, enum meshrpr_log_level level, const char *fmt,
                      ...) __attribute__((format(printf, 4, 5)));
+
+/* The deadline of node id may have changed: ask it again before the next step. */
+void meshrpr_sim_node_stale(struct meshrpr_sim *sim, int id);
+
+/* Every node of the world may have moved, or the range changed: rebuild the spatial index
+ * before it is used next. */
+void meshrpr_sim_geometry_changed(struct meshrpr_sim *sim);
 
 /* Empty the transmission pool and the event queue. */
 void meshrpr_sim_radio_init(struct meshrpr_sim *sim);

@@ -50,11 +50,20 @@ extern "C" {
 /* Compile-time limits. They size the arrays inside struct meshrpr_sim, so override them only
  * for the whole build (a definition on the meshrpr_sim target that its users inherit). */
 
-/** Most nodes in one world (at most 255); meshrpr_sim_node_add() returns -ENOMEM beyond
- *  it. */
+/** Nodes of a world made by meshrpr_sim_init(), whose node table is inside struct
+ *  meshrpr_sim; meshrpr_sim_node_add() returns -ENOMEM beyond it. A larger world brings its
+ *  own table (meshrpr_sim_init_nodes(), up to MESHRPR_SIM_NODE_LIMIT nodes). Explicit links
+ *  (meshrpr_sim_link_set()) exist between the first MESHRPR_SIM_MAX_NODES nodes only. */
 #ifndef MESHRPR_SIM_MAX_NODES
 #define MESHRPR_SIM_MAX_NODES 64
 #endif
+
+/** Most nodes of any world: node ids are 16-bit. */
+#define MESHRPR_SIM_NODE_LIMIT 65534u
+
+/** Buckets of the spatial index of range mode (a hash of grid cells one range wide): a
+ *  reception visits only the nodes of the nine cells around its sender. */
+#define MESHRPR_SIM_GRID_BUCKETS 4096u
 
 /** Most transmissions (each repeat counts, and each scan exchange under way) that are
  *  waiting, on air, or recent enough to collide with one on air; adv_send returns -ENOBUFS
@@ -252,6 +261,21 @@ struct meshrpr_sim_node {
     /* The node's transmissions are serialised like a controller's advertiser: the next one
      * cannot start before the end of the last one scheduled. */
     uint64_t tx_busy_until_us;
+    /* Event loop (sim.c): the node's deadline in µs as last asked (UINT64_MAX: never), which
+     * of the two node heaps holds it and where, and whether it must be asked again. The
+     * heaps and the list of nodes to ask again are arrays of node ids spread over the node
+     * table: slot i of each lives in node i. */
+    uint64_t due_us;
+    uint16_t heap_pos;
+    uint8_t heap_which;
+    bool stale;
+    uint16_t deadline_heap_slot;
+    uint16_t ready_heap_slot;
+    uint16_t stale_slot;
+    /* Spatial index (radio.c): grid cell and the next node of its bucket. */
+    int64_t cell_x;
+    int64_t cell_y;
+    uint16_t bucket_next;
     uint16_t id;
     uint8_t adv_addr[6]; /* most significant octet first, as displayed */
     char name[MESHRPR_SIM_NAME_SIZE];
@@ -269,8 +293,8 @@ struct meshrpr_sim_tx {
     uint16_t air_prev; /* neighbours in the list of transmissions on air or recent */
     uint16_t air_next;
     uint8_t state;
-    uint8_t sender; /* the advertiser */
-    uint8_t peer;   /* for an exchange: the scanner that asked */
+    uint16_t sender; /* the advertiser */
+    uint16_t peer;   /* for an exchange: the scanner that asked */
     uint8_t repeat;
     uint8_t count;
     uint8_t adv_type; /* MESHRPR_ADV_*; MESHRPR_ADV_SCAN_RSP for an exchange */
@@ -296,8 +320,18 @@ struct meshrpr_sim {
     struct meshrpr_sim_rng rng; /* advDelay and loss draws */
     uint64_t seed;
 
-    struct meshrpr_sim_node nodes[MESHRPR_SIM_MAX_NODES];
+    /* The node table: node_storage, or the caller's (meshrpr_sim_init_nodes()). */
+    struct meshrpr_sim_node *nodes;
     uint16_t node_count;
+    uint16_t node_capacity;
+    struct meshrpr_sim_node node_storage[MESHRPR_SIM_MAX_NODES];
+
+    /* Node deadlines (sim.c): a min-heap of the nodes due later, by (deadline, id), a
+     * min-heap of the nodes due now, by id, and the nodes whose deadline may have changed. */
+    uint16_t deadline_heap_count;
+    uint16_t ready_heap_count;
+    uint16_t stale_count;
+    bool all_stale;
 
     /* Medium. */
     double range_m;
@@ -309,6 +343,12 @@ struct meshrpr_sim {
     uint32_t link_count; /* directed explicit links; > 0 means only they exist */
     bool link[MESHRPR_SIM_MAX_NODES][MESHRPR_SIM_MAX_NODES];       /* [from][to] */
     float link_loss[MESHRPR_SIM_MAX_NODES][MESHRPR_SIM_MAX_NODES]; /* < 0: world default */
+    /* Spatial index of range mode (radio.c), rebuilt when a position or the range changed;
+     * geometry_gen counts those changes (and node additions). */
+    bool grid_valid;
+    uint32_t geometry_gen;
+    double grid_cell_m;
+    uint16_t grid_bucket[MESHRPR_SIM_GRID_BUCKETS];
 
     /* Transmissions: a pool, a free stack, a min-heap of pending events and a list of the
      * transmissions on air or recent (which collisions are checked against), with a FIFO of
@@ -344,6 +384,20 @@ struct meshrpr_sim {
  */
 void meshrpr_sim_init(struct meshrpr_sim *sim, uint64_t seed);
 
+/**
+ * meshrpr_sim_init() for a world of up to @p capacity nodes kept in the caller's @p nodes
+ * (which must outlive the world; no initialisation needed). About 300 octets a node
+ * (sizeof(struct meshrpr_sim_node)); see docs/capacities.md.
+ * @return 0, or -EINVAL for NULL arguments, a zero @p capacity or one above
+ *         MESHRPR_SIM_NODE_LIMIT (the world is then made with its own table, as by
+ *         meshrpr_sim_init()).
+ */
+int meshrpr_sim_init_nodes(struct meshrpr_sim *sim, uint64_t seed, struct meshrpr_sim_node *nodes,
+                           size_t capacity);
+
+/** @return The most nodes the world can hold. */
+int meshrpr_sim_node_capacity(const struct meshrpr_sim *sim);
+
 /** @return The virtual time in ms (what the nodes' now_ms returns). */
 uint64_t meshrpr_sim_now_ms(const struct meshrpr_sim *sim);
 
@@ -376,10 +430,21 @@ int meshrpr_sim_run_until_done(struct meshrpr_sim *sim, meshrpr_done_fn done, vo
  * and set later with meshrpr_sim_node_set_ops()). It starts at (0, 0) with a static random
  * AdvA C2:00:00:00:xx:yy where xxyy = id + 1.
  * @return The node id (0, 1, ... in order of addition), -EINVAL if @p sim is NULL, or
- *         -ENOMEM when the world already has MESHRPR_SIM_MAX_NODES nodes.
+ *         -ENOMEM when the world is full (MESHRPR_SIM_MAX_NODES nodes, or the capacity given to
+ *         meshrpr_sim_init_nodes()).
  */
 int meshrpr_sim_node_add(struct meshrpr_sim *sim, const char *name,
                          const struct meshrpr_sim_node_ops *ops, void *node);
+
+/**
+ * Tell the simulator that the deadline of node @p id (its ops' next_deadline_ms) may have
+ * changed through something other than a callback into that node or a call of its platform:
+ * for example another node's callback changing state its next_deadline_ms reads. The
+ * simulator asks a node for its deadline again after each callback into it and after each
+ * call of its platform's hooks, and asks every node at the start of each run; between those,
+ * a changed deadline goes unnoticed without this call. @return 0 or -EINVAL.
+ */
+int meshrpr_sim_node_wake(struct meshrpr_sim *sim, int id);
 
 /** Replace the ops and node object of node @p id. @return 0 or -EINVAL. */
 int meshrpr_sim_node_set_ops(struct meshrpr_sim *sim, int id,
@@ -464,7 +529,8 @@ void meshrpr_sim_set_half_duplex(struct meshrpr_sim *sim, bool enabled);
 /**
  * Add or update the explicit link @p from -> @p to with loss probability @p loss (0..1, or
  * MESHRPR_SIM_LOSS_DEFAULT to follow the world default). Once any explicit link exists, only
- * explicit links exist: range no longer matters (RSSI still follows distance).
+ * explicit links exist: range no longer matters (RSSI still follows distance). Both nodes
+ * must be among the first MESHRPR_SIM_MAX_NODES (the link table's size).
  * @return 0 or -EINVAL.
  */
 int meshrpr_sim_link_set_oneway(struct meshrpr_sim *sim, int from, int to, double loss);

@@ -171,6 +171,8 @@ static void user_schedule(struct building *b)
 {
     if (b->prov_wants_input && user_display(b) != NULL && b->user_due_ms == UINT64_MAX) {
         b->user_due_ms = meshrpr_sim_now_ms(b->sim) + USER_TYPING_MS;
+        /* Called from other nodes' callbacks: the simulator must ask the user again. */
+        (void)meshrpr_sim_node_wake(b->sim, b->user_sim_id);
     }
 }
 
