@@ -27,6 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <meshrpr/config.h> /* MESHRPR_USER_CONFIG_FILE may set the counts below */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -139,11 +141,20 @@ struct meshrpr_cdb {
      * and by meshrpr_cdb_provisioner_use(). */
     uint16_t alloc_low;
     uint16_t alloc_high;
+    /* The built-in node table; see node_table. */
     struct meshrpr_cdb_node nodes[MESHRPR_CDB_NODE_COUNT];
     struct meshrpr_cdb_subnet subnets[MESHRPR_CDB_SUBNET_COUNT];
     struct meshrpr_cdb_app_key app_keys[MESHRPR_CDB_APP_KEY_COUNT];
     /* In file order; the first one is this provisioner (the one allocating). */
     struct meshrpr_cdb_provisioner provisioners[MESHRPR_CDB_PROVISIONER_COUNT];
+    /* The node table in use when not NULL: the application's (meshrpr_cdb_nodes_set()),
+     * replacing the built-in one. Reach nodes through meshrpr_cdb_node_at(). A copy of the
+     * struct shares the table. */
+    struct meshrpr_cdb_node *node_table;
+    size_t node_table_size;
+    /* node_table's address mixed with a constant: tells a set table from the garbage of a
+     * struct never initialised (a JSON parse fills one of those whole). */
+    uintptr_t node_table_check;
 };
 
 /**
@@ -216,6 +227,28 @@ void meshrpr_cdb_subnet_del(struct meshrpr_cdb *cdb, struct meshrpr_cdb_subnet *
 void meshrpr_cdb_app_key_del(struct meshrpr_cdb *cdb, struct meshrpr_cdb_app_key *app);
 /** Number of nodes in the database. */
 size_t meshrpr_cdb_node_count(const struct meshrpr_cdb *cdb);
+
+/**
+ * Hold the nodes in @p table of @p size entries (the application's; it must outlive the
+ * database) instead of the built-in MESHRPR_CDB_NODE_COUNT: a run-time capacity for a
+ * building-sized network (about 80 octets a node: sizeof(struct meshrpr_cdb_node),
+ * docs/capacities.md). The nodes already in the database move into it. NULL (and 0) goes
+ * back to the built-in table.
+ * @return 0; -EINVAL for a table without a size; -ENOSPC if the nodes already there do not
+ *         fit (nothing changes).
+ */
+int meshrpr_cdb_nodes_set(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *table, size_t size);
+
+/** @return True if @p cdb, initialised or not, holds its nodes in a table set by
+ *  meshrpr_cdb_nodes_set(). */
+bool meshrpr_cdb_has_node_table(const struct meshrpr_cdb *cdb);
+
+/** @return How many nodes the database can hold (built-in or set table). */
+size_t meshrpr_cdb_node_capacity(const struct meshrpr_cdb *cdb);
+
+/** @return Entry @p i of the node table (valid or free), or NULL when @p i is not below
+ *  meshrpr_cdb_node_capacity(). */
+struct meshrpr_cdb_node *meshrpr_cdb_node_at(const struct meshrpr_cdb *cdb, size_t i);
 
 /**
  * Device key lookup with the signature of meshrpr_node_config.dev_key_get (ctx = the cdb):

@@ -51,6 +51,13 @@
 #define MESHRPR_MODEL_GROUP_COUNT 4
 #endif
 
+/* The tables below are built into struct meshrpr_node with these sizes: small, to fit a
+ * microcontroller. A host sizes the network message cache, the replay protection list and
+ * the segmentation contexts at run time instead (struct meshrpr_node_capacity in
+ * meshrpr/node.h), and the node database (meshrpr_cdb_init_nodes()). RAM per entry:
+ * docs/capacities.md. An application must be built with the same values as the library:
+ * meshrpr_node_init() refuses a node whose layout differs (-ENOEXEC). */
+
 /** Network message cache entries (MshPRTv1.1 §3.4.6.5: at least 2). */
 #ifndef MESHRPR_MSG_CACHE_SIZE
 #define MESHRPR_MSG_CACHE_SIZE 32
@@ -84,6 +91,12 @@
 #define MESHRPR_LABEL_COUNT 4
 #endif
 
+/** Relay queue: a PDU to relay is dropped (not queued) while this many of the node's own PDUs
+ *  wait in the host's advertising queue (src/net/net.c). */
+#ifndef MESHRPR_RELAY_QUEUE_LEN
+#define MESHRPR_RELAY_QUEUE_LEN 8
+#endif
+
 /** SEQ values reserved per storage write (the node adds this much on restore). */
 #ifndef MESHRPR_SEQ_STORE_RATE
 #define MESHRPR_SEQ_STORE_RATE 128
@@ -97,5 +110,21 @@ MESHRPR_STATIC_ASSERT(MESHRPR_MSG_CACHE_SIZE >= 2, "MshPRTv1.1 §3.4.6.5: cache 
 MESHRPR_STATIC_ASSERT(MESHRPR_RPL_SIZE >= 1 && MESHRPR_RPL_SIZE <= 0x7fff, "RPL size");
 MESHRPR_STATIC_ASSERT(MESHRPR_SAR_TX_COUNT >= 1 && MESHRPR_SAR_RX_COUNT >= 1, "SAR contexts");
 MESHRPR_STATIC_ASSERT(MESHRPR_SEQ_STORE_RATE >= 1, "SEQ store rate");
+MESHRPR_STATIC_ASSERT(MESHRPR_RELAY_QUEUE_LEN >= 1, "relay queue");
+MESHRPR_STATIC_ASSERT(MESHRPR_SAR_TX_COUNT <= 255 && MESHRPR_SAR_RX_COUNT <= 255, "SAR contexts");
+MESHRPR_STATIC_ASSERT(MESHRPR_MSG_CACHE_SIZE <= 0xffff, "message cache size");
+
+/** A signature of the values above that shape struct meshrpr_node: meshrpr_node_init()
+ *  compares the application's with the library's. */
+#define MESHRPR_CONFIG_SIGNATURE                                                                   \
+    ((unsigned long)MESHRPR_SUBNET_COUNT * 1000003ul ^                                             \
+     (unsigned long)MESHRPR_APP_KEY_COUNT * 999983ul ^                                             \
+     (unsigned long)MESHRPR_ELEM_COUNT * 99991ul ^ (unsigned long)MESHRPR_MODEL_COUNT * 9973ul ^   \
+     (unsigned long)MESHRPR_MODEL_KEY_COUNT * 997ul ^                                              \
+     (unsigned long)MESHRPR_MODEL_GROUP_COUNT * 97ul ^                                             \
+     (unsigned long)MESHRPR_MSG_CACHE_SIZE << 20 ^ (unsigned long)MESHRPR_RPL_SIZE << 8 ^          \
+     (unsigned long)MESHRPR_LOOPBACK_COUNT << 4 ^ (unsigned long)MESHRPR_SAR_TX_COUNT << 12 ^      \
+     (unsigned long)MESHRPR_SAR_RX_COUNT << 16 ^ (unsigned long)MESHRPR_LABEL_COUNT << 24 ^        \
+     (unsigned long)MESHRPR_RELAY_QUEUE_LEN << 28)
 
 #endif /* MESHRPR_CONFIG_H */

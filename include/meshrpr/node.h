@@ -48,6 +48,28 @@ extern "C" {
 struct meshrpr_cdb;
 struct bt_mesh_prov;
 
+/**
+ * Run-time capacities (hosts): tables larger than the built-in ones of meshrpr/config.h, in
+ * storage the application provides and keeps for the node's lifetime (meshrpr_node_init()
+ * clears it). A NULL table or a zero size keeps the built-in table. RAM per entry:
+ * docs/capacities.md.
+ */
+struct meshrpr_node_capacity {
+    /** Replay protection list (MshPRTv1.1 §3.9.8), one entry per source: 1..0x7fff. A
+     *  provisioner needs one per node it configures, plus NPPI address refreshes. */
+    struct meshrpr_rpl_entry *rpl;
+    size_t rpl_size;
+    /** Network message cache (§3.4.6.5): at least 2, at most 65535. A relay in a large
+     *  network needs room for every PDU that can still reach it again. */
+    struct meshrpr_msg_cache_entry *msg_cache;
+    size_t msg_cache_size;
+    /** Outgoing and incoming segmented-message contexts: 1..255 each. */
+    struct meshrpr_sar_tx_ctx *sar_tx;
+    size_t sar_tx_count;
+    struct meshrpr_sar_rx_ctx *sar_rx;
+    size_t sar_rx_count;
+};
+
 struct meshrpr_node_config {
     /** Host hooks; copied into the node. Required. */
     const struct meshrpr_platform *platform;
@@ -85,6 +107,9 @@ struct meshrpr_node_config {
      */
     int (*cdb_store)(void *ctx, const struct meshrpr_cdb *cdb);
     void *cdb_store_ctx;
+    /** Run-time capacities, or NULL for the built-in tables. Copied: the tables it points at
+     *  must outlive the node. */
+    const struct meshrpr_node_capacity *capacity;
 };
 
 /** Advertising PDUs the node keeps track of between adv_send and their completion (see
@@ -162,6 +187,24 @@ struct meshrpr_node {
  *         IV Index move on (MshPRTv1.1 §3.9.3: a SEQ is never reused under one IV Index).
  */
 int meshrpr_node_init(struct meshrpr_node *node, const struct meshrpr_node_config *config);
+
+/**
+ * meshrpr_node_init() after checking that the application was built with the library's
+ * capacities: @p node_size, @p config_size and @p signature are the application's
+ * sizeof(struct meshrpr_node), sizeof(struct meshrpr_node_config) and
+ * MESHRPR_CONFIG_SIGNATURE. The meshrpr_node_init() macro passes them.
+ * @return -ENOEXEC when they differ from the library's (logged through the platform when the
+ *         configuration's platform can be read: rebuild the application with the library's
+ *         meshrpr/config.h values); otherwise as meshrpr_node_init().
+ */
+int meshrpr_node_init_checked(struct meshrpr_node *node, const struct meshrpr_node_config *config,
+                              size_t node_size, size_t config_size, unsigned long signature);
+
+/* Calls from the application go through the check; (meshrpr_node_init)(...) calls the
+ * function itself. */
+#define meshrpr_node_init(node, config)                                                            \
+    meshrpr_node_init_checked((node), (config), sizeof(struct meshrpr_node),                       \
+                              sizeof(struct meshrpr_node_config), MESHRPR_CONFIG_SIGNATURE)
 
 /** Stop all timers. The node may be re-initialised afterwards. */
 void meshrpr_node_deinit(struct meshrpr_node *node);

@@ -703,13 +703,13 @@ static int parse_nodes(struct parse *ps, const cJSON *root, struct meshrpr_cdb *
     if (err != 0) {
         return err;
     }
-    if (count > MESHRPR_CDB_NODE_COUNT) {
-        return perr(ps, -ENOMEM, "nodes: %zu nodes, more than the %d this build holds", count,
-                    MESHRPR_CDB_NODE_COUNT);
+    if (count > meshrpr_cdb_node_capacity(cdb)) {
+        return perr(ps, -ENOMEM, "nodes: %zu nodes, more than the %zu the database holds", count,
+                    meshrpr_cdb_node_capacity(cdb));
     }
     cJSON_ArrayForEach(entry, arr)
     {
-        struct meshrpr_cdb_node *node = &cdb->nodes[i];
+        struct meshrpr_cdb_node *node = meshrpr_cdb_node_at(cdb, i);
         char path[PATH_TEXT_SIZE];
         bool excluded = false;
 
@@ -907,9 +907,32 @@ static int parse_terminated(struct meshrpr_cdb *cdb, const char *text, size_t le
         cJSON_Delete(root);
         return perr(ps, -ENOMEM, "out of memory");
     }
+    /* A database with its own node table (meshrpr_cdb_nodes_set()) is parsed into a
+     * temporary table of the same size, so a failed load leaves it as it was. */
+    struct meshrpr_cdb_node *table = NULL;
+    const size_t table_size = meshrpr_cdb_has_node_table(cdb) ? cdb->node_table_size : 0;
+    if (table_size > 0) {
+        table = calloc(table_size, sizeof(table[0]));
+        if (table == NULL) {
+            free(tmp);
+            wipe_tree(root);
+            cJSON_Delete(root);
+            return perr(ps, -ENOMEM, "out of memory");
+        }
+        (void)meshrpr_cdb_nodes_set(tmp, table, table_size);
+    }
     err = parse_root(ps, root, tmp);
     if (err == 0) {
+        if (table != NULL) {
+            memcpy(cdb->node_table, table, table_size * sizeof(table[0]));
+            tmp->node_table = cdb->node_table;
+            tmp->node_table_check = cdb->node_table_check;
+        }
         memcpy(cdb, tmp, sizeof(*cdb));
+    }
+    if (table != NULL) {
+        wipe(table, table_size * sizeof(table[0]));
+        free(table);
     }
     wipe(tmp, sizeof(*tmp));
     free(tmp);
@@ -1076,8 +1099,8 @@ static cJSON *add_object(cJSON *arr)
  * securely. */
 static bool subnet_secure(const struct meshrpr_cdb *cdb, uint16_t net_idx)
 {
-    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
-        const struct meshrpr_cdb_node *node = &cdb->nodes[i];
+    for (size_t i = 0; i < meshrpr_cdb_node_capacity(cdb); i++) {
+        const struct meshrpr_cdb_node *node = meshrpr_cdb_node_at(cdb, i);
         if (node->valid && node->net_idx == net_idx && !node->secure) {
             return false;
         }
@@ -1211,10 +1234,10 @@ static bool print_nodes(const struct meshrpr_cdb *cdb, cJSON *root)
     cJSON *arr = cJSON_AddArrayToObject(root, "nodes");
     bool ok = arr != NULL;
 
-    for (size_t i = 0; ok && i < MESHRPR_CDB_NODE_COUNT; i++) {
-        if (cdb->nodes[i].valid) {
+    for (size_t i = 0; ok && i < meshrpr_cdb_node_capacity(cdb); i++) {
+        if (meshrpr_cdb_node_at(cdb, i)->valid) {
             cJSON *obj = add_object(arr);
-            ok = obj != NULL && print_node(&cdb->nodes[i], obj);
+            ok = obj != NULL && print_node(meshrpr_cdb_node_at(cdb, i), obj);
         }
     }
     return ok;

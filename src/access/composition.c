@@ -110,7 +110,7 @@ int meshrpr_composition_page_encode(const struct meshrpr_node *node, uint8_t pag
         }
         /* Unreadable now: report the composition the node runs rather than nothing. */
     }
-    err = meshrpr_composition_encode(page_comp(node, selected), MESHRPR_RPL_SIZE,
+    err = meshrpr_composition_encode(page_comp(node, selected), node->rpl.size,
                                      meshrpr_composition_features(node), buf);
     return err != 0 ? err : selected;
 }

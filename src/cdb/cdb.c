@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -258,8 +259,8 @@ uint16_t meshrpr_cdb_free_addr_get(const struct meshrpr_cdb *cdb, uint8_t num_el
     while (addr + num_elem - 1 <= high) {
         uint32_t next = addr;
         /* Skip past every node whose element range meets [addr, addr + num_elem). */
-        for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
-            const struct meshrpr_cdb_node *node = &cdb->nodes[i];
+        for (size_t i = 0; i < meshrpr_cdb_node_capacity(cdb); i++) {
+            const struct meshrpr_cdb_node *node = meshrpr_cdb_node_at(cdb, i);
             if (node->valid &&
                 ranges_overlap(addr, addr + num_elem - 1, node->addr, node_end(node) - 1)) {
                 if (node_end(node) > next) {
@@ -277,8 +278,8 @@ uint16_t meshrpr_cdb_free_addr_get(const struct meshrpr_cdb *cdb, uint8_t num_el
 
 static bool addr_range_free(const struct meshrpr_cdb *cdb, uint32_t addr, uint8_t num_elem)
 {
-    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
-        const struct meshrpr_cdb_node *node = &cdb->nodes[i];
+    for (size_t i = 0; i < meshrpr_cdb_node_capacity(cdb); i++) {
+        const struct meshrpr_cdb_node *node = meshrpr_cdb_node_at(cdb, i);
         if (node->valid &&
             ranges_overlap(addr, addr + num_elem - 1, node->addr, node_end(node) - 1)) {
             return false;
@@ -303,8 +304,8 @@ struct meshrpr_cdb_node *meshrpr_cdb_node_alloc(struct meshrpr_cdb *cdb, const u
                !addr_range_free(cdb, addr, num_elem)) {
         return NULL;
     }
-    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
-        struct meshrpr_cdb_node *node = &cdb->nodes[i];
+    for (size_t i = 0; i < meshrpr_cdb_node_capacity(cdb); i++) {
+        struct meshrpr_cdb_node *node = meshrpr_cdb_node_at(cdb, i);
         if (!node->valid) {
             memset(node, 0, sizeof(*node));
             node->valid = true;
@@ -320,8 +321,8 @@ struct meshrpr_cdb_node *meshrpr_cdb_node_alloc(struct meshrpr_cdb *cdb, const u
 
 struct meshrpr_cdb_node *meshrpr_cdb_node_get(struct meshrpr_cdb *cdb, uint16_t addr)
 {
-    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
-        struct meshrpr_cdb_node *node = &cdb->nodes[i];
+    for (size_t i = 0; i < meshrpr_cdb_node_capacity(cdb); i++) {
+        struct meshrpr_cdb_node *node = meshrpr_cdb_node_at(cdb, i);
         if (node->valid && addr >= node->addr && addr < node_end(node)) {
             return node;
         }
@@ -331,8 +332,8 @@ struct meshrpr_cdb_node *meshrpr_cdb_node_get(struct meshrpr_cdb *cdb, uint16_t 
 
 struct meshrpr_cdb_node *meshrpr_cdb_node_by_uuid(struct meshrpr_cdb *cdb, const uint8_t uuid[16])
 {
-    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
-        struct meshrpr_cdb_node *node = &cdb->nodes[i];
+    for (size_t i = 0; i < meshrpr_cdb_node_capacity(cdb); i++) {
+        struct meshrpr_cdb_node *node = meshrpr_cdb_node_at(cdb, i);
         if (node->valid && memcmp(node->uuid, uuid, sizeof(node->uuid)) == 0) {
             return node;
         }
@@ -342,7 +343,8 @@ struct meshrpr_cdb_node *meshrpr_cdb_node_by_uuid(struct meshrpr_cdb *cdb, const
 
 void meshrpr_cdb_node_del(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *node)
 {
-    if (node == NULL || node < cdb->nodes || node >= cdb->nodes + MESHRPR_CDB_NODE_COUNT) {
+    const struct meshrpr_cdb_node *table = meshrpr_cdb_node_at(cdb, 0);
+    if (node == NULL || node < table || node >= table + meshrpr_cdb_node_capacity(cdb)) {
         return;
     }
     /* Plain memset: the entry stays in use by the caller's struct, so it is not elided. */
@@ -395,10 +397,73 @@ size_t meshrpr_cdb_node_count(const struct meshrpr_cdb *cdb)
 {
     size_t count = 0;
 
-    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
-        count += cdb->nodes[i].valid ? 1 : 0;
+    for (size_t i = 0; i < meshrpr_cdb_node_capacity(cdb); i++) {
+        count += meshrpr_cdb_node_at(cdb, i)->valid ? 1 : 0;
     }
     return count;
+}
+
+static uintptr_t table_check(const struct meshrpr_cdb_node *table)
+{
+    return table != NULL ? (uintptr_t)table ^ (uintptr_t)0x5a3c96e1u : 0;
+}
+
+bool meshrpr_cdb_has_node_table(const struct meshrpr_cdb *cdb)
+{
+    return cdb->node_table != NULL && cdb->node_table_size > 0 &&
+           cdb->node_table_check == table_check(cdb->node_table);
+}
+
+size_t meshrpr_cdb_node_capacity(const struct meshrpr_cdb *cdb)
+{
+    return meshrpr_cdb_has_node_table(cdb) ? cdb->node_table_size : MESHRPR_CDB_NODE_COUNT;
+}
+
+struct meshrpr_cdb_node *meshrpr_cdb_node_at(const struct meshrpr_cdb *cdb, size_t i)
+{
+    if (i >= meshrpr_cdb_node_capacity(cdb)) {
+        return NULL;
+    }
+    /* The database does not own its nodes' constness: the caller's cdb decides (as strchr). */
+    struct meshrpr_cdb_node *table = meshrpr_cdb_has_node_table(cdb)
+                                         ? cdb->node_table
+                                         : (struct meshrpr_cdb_node *)(uintptr_t)cdb->nodes;
+    return &table[i];
+}
+
+int meshrpr_cdb_nodes_set(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *table, size_t size)
+{
+    if ((table != NULL && size == 0) || (table == NULL && size != 0)) {
+        return -EINVAL;
+    }
+    const size_t new_size = table != NULL ? size : MESHRPR_CDB_NODE_COUNT;
+    struct meshrpr_cdb_node *dst = table != NULL ? table : cdb->nodes;
+    struct meshrpr_cdb_node *src = meshrpr_cdb_node_at(cdb, 0);
+    const size_t old_size = meshrpr_cdb_node_capacity(cdb);
+
+    if (dst == src) {
+        cdb->node_table = table;
+        cdb->node_table_size = table != NULL ? size : 0;
+        cdb->node_table_check = table_check(table);
+        return 0;
+    }
+    if (meshrpr_cdb_node_count(cdb) > new_size) {
+        return -ENOSPC;
+    }
+    /* Valid nodes keep their order; the rest of the new table is free. Both tables may not
+     * overlap (one is the built-in table, or they are distinct application tables). */
+    size_t n = 0;
+    for (size_t i = 0; i < old_size; i++) {
+        if (src[i].valid) {
+            dst[n++] = src[i];
+        }
+    }
+    memset(&dst[n], 0, (new_size - n) * sizeof(dst[0]));
+    memset(src, 0, old_size * sizeof(src[0])); /* no device keys left behind */
+    cdb->node_table = table;
+    cdb->node_table_size = table != NULL ? size : 0;
+    cdb->node_table_check = table_check(table);
+    return 0;
 }
 
 int meshrpr_cdb_dev_key_get(void *ctx, uint16_t addr, uint8_t dev_key[16])
@@ -523,8 +588,8 @@ static int check_keys(const struct meshrpr_cdb *cdb, char *err_msg, size_t err_m
 
 static int check_nodes(const struct meshrpr_cdb *cdb, char *err_msg, size_t err_msg_size)
 {
-    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
-        const struct meshrpr_cdb_node *node = &cdb->nodes[i];
+    for (size_t i = 0; i < meshrpr_cdb_node_capacity(cdb); i++) {
+        const struct meshrpr_cdb_node *node = meshrpr_cdb_node_at(cdb, i);
         if (!node->valid) {
             continue;
         }
@@ -545,7 +610,7 @@ static int check_nodes(const struct meshrpr_cdb *cdb, char *err_msg, size_t err_
                               (unsigned)node->net_idx);
         }
         for (size_t j = 0; j < i; j++) {
-            const struct meshrpr_cdb_node *other = &cdb->nodes[j];
+            const struct meshrpr_cdb_node *other = meshrpr_cdb_node_at(cdb, j);
             if (!other->valid) {
                 continue;
             }

@@ -1502,8 +1502,8 @@ static bool nppi_range_taken(struct meshrpr_prov_session *session, uint32_t addr
     const struct meshrpr_cdb *cdb = node->cfg.cdb;
     uint32_t end = addr + n;
 
-    for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
-        const struct meshrpr_cdb_node *c = &cdb->nodes[i];
+    for (size_t i = 0; i < meshrpr_cdb_node_capacity(cdb); i++) {
+        const struct meshrpr_cdb_node *c = meshrpr_cdb_node_at(cdb, i);
         uint32_t c_end = (uint32_t)c->addr + (c->num_elem ? c->num_elem : 1);
         if (c->valid && c != target && addr < c_end && c->addr < end) {
             return true;

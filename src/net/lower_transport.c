@@ -53,20 +53,15 @@ static uint32_t block_complete(uint8_t seg_n)
     return (uint32_t)((UINT64_C(1) << (seg_n + 1)) - 1);
 }
 
-static struct meshrpr_node *lt_node(struct meshrpr_lower_transport *lt)
-{
-    return MESHRPR_CONTAINER_OF(lt, struct meshrpr_node, lower);
-}
-
-/* Contexts know their index, so a timer reaches its node without a back pointer. */
+/* Contexts know their node: the tables may be the application's (run-time capacities). */
 static struct meshrpr_node *tx_node(struct meshrpr_sar_tx_ctx *ctx)
 {
-    return lt_node(MESHRPR_CONTAINER_OF(ctx - ctx->index, struct meshrpr_lower_transport, tx));
+    return ctx->node;
 }
 
 static struct meshrpr_node *rx_node(struct meshrpr_sar_rx_ctx *ctx)
 {
-    return lt_node(MESHRPR_CONTAINER_OF(ctx - ctx->index, struct meshrpr_lower_transport, rx));
+    return ctx->node;
 }
 
 /* ---- Timings from the SAR states (§4.2.48, §4.2.49) -------------------------------------- */
@@ -287,7 +282,7 @@ static void done_expired(struct meshrpr_timer *timer)
     /* Sends made by the callbacks wait for the next run, so this cannot loop forever. */
     uint8_t count = lt->done_count;
 
-    for (size_t i = 0; i < MESHRPR_SAR_TX_COUNT; i++) {
+    for (size_t i = 0; i < lt->tx_count; i++) {
         struct meshrpr_sar_tx_ctx *ctx = &lt->tx[i];
         if (ctx->busy && ctx->start_pending) {
             ctx->start_pending = false;
@@ -533,7 +528,7 @@ static struct meshrpr_sar_tx_ctx *tx_alloc(struct meshrpr_node *node, uint16_t s
 {
     struct meshrpr_sar_tx_ctx *free_ctx = NULL;
 
-    for (size_t i = 0; i < MESHRPR_SAR_TX_COUNT; i++) {
+    for (size_t i = 0; i < node->lower.tx_count; i++) {
         struct meshrpr_sar_tx_ctx *ctx = &node->lower.tx[i];
         if (ctx->busy && ctx->src == src && ctx->dst == dst) {
             /* One segmented transfer per destination at a time (§3.5.3.3), counted per
@@ -777,7 +772,7 @@ static void ack_recv(struct meshrpr_node *node, const struct meshrpr_net_rx *rx,
     /* Valid when its SeqZero maps to the transfer's SeqAuth, it comes from the transfer's
      * destination (or a Friend acknowledging on behalf of it) to the transfer's source, on
      * the same subnet. Group and virtual destinations never acknowledge. */
-    for (size_t i = 0; i < MESHRPR_SAR_TX_COUNT; i++) {
+    for (size_t i = 0; i < node->lower.tx_count; i++) {
         struct meshrpr_sar_tx_ctx *c = &lt->tx[i];
         if (c->busy && !c->multicast && c->src == rx->dst && c->net_idx == rx->net_idx &&
             (c->seq_auth & SEQ_ZERO_MASK) == ack.seq_zero && (c->dst == rx->src || ack.obo)) {
@@ -865,7 +860,7 @@ static void rx_discard_expired(struct meshrpr_timer *timer)
 
 static struct meshrpr_sar_rx_ctx *rx_find(struct meshrpr_node *node, uint16_t src, uint16_t dst)
 {
-    for (size_t i = 0; i < MESHRPR_SAR_RX_COUNT; i++) {
+    for (size_t i = 0; i < node->lower.rx_count; i++) {
         struct meshrpr_sar_rx_ctx *ctx = &node->lower.rx[i];
         if (ctx->state != MESHRPR_SAR_RX_FREE && ctx->src == src && ctx->dst == dst) {
             return ctx;
@@ -879,7 +874,7 @@ static struct meshrpr_sar_rx_ctx *rx_alloc(struct meshrpr_node *node)
 {
     struct meshrpr_sar_rx_ctx *best = NULL;
 
-    for (size_t i = 0; i < MESHRPR_SAR_RX_COUNT; i++) {
+    for (size_t i = 0; i < node->lower.rx_count; i++) {
         struct meshrpr_sar_rx_ctx *ctx = &node->lower.rx[i];
         if (ctx->state == MESHRPR_SAR_RX_FREE) {
             return ctx;
@@ -1111,7 +1106,7 @@ void meshrpr_lower_transport_recv(struct meshrpr_node *node, const struct meshrp
 
 void meshrpr_lower_transport_adv_sent(struct meshrpr_node *node)
 {
-    for (size_t i = 0; i < MESHRPR_SAR_TX_COUNT; i++) {
+    for (size_t i = 0; i < node->lower.tx_count; i++) {
         struct meshrpr_sar_tx_ctx *ctx = &node->lower.tx[i];
         if (!ctx->busy || !ctx->on_air_wait || !meshrpr_node_adv_is_sent(node, ctx->tx_id)) {
             continue;
@@ -1129,7 +1124,22 @@ void meshrpr_lower_transport_init(struct meshrpr_node *node)
 {
     struct meshrpr_lower_transport *lt = &node->lower;
 
+    const struct meshrpr_node_capacity *cap = node->cfg.capacity;
     memset(lt, 0, sizeof(*lt));
+    lt->tx = lt->tx_storage;
+    lt->tx_count = MESHRPR_SAR_TX_COUNT;
+    lt->rx = lt->rx_storage;
+    lt->rx_count = MESHRPR_SAR_RX_COUNT;
+    if (cap != NULL && cap->sar_tx != NULL && cap->sar_tx_count > 0) {
+        memset(cap->sar_tx, 0, cap->sar_tx_count * sizeof(cap->sar_tx[0]));
+        lt->tx = cap->sar_tx;
+        lt->tx_count = (uint8_t)cap->sar_tx_count;
+    }
+    if (cap != NULL && cap->sar_rx != NULL && cap->sar_rx_count > 0) {
+        memset(cap->sar_rx, 0, cap->sar_rx_count * sizeof(cap->sar_rx[0]));
+        lt->rx = cap->sar_rx;
+        lt->rx_count = (uint8_t)cap->sar_rx_count;
+    }
     /* Specification defaults (§4.2.48, §4.2.49; encoded 25 72 21 09 and 23 51 00). */
     lt->sar_tx = (struct meshrpr_sar_tx_state){
         .seg_int_step = 0x05,
@@ -1147,12 +1157,14 @@ void meshrpr_lower_transport_init(struct meshrpr_node *node)
         .rx_seg_int_step = 0x05,
         .ack_retrans_count = 0x00,
     };
-    for (size_t i = 0; i < MESHRPR_SAR_TX_COUNT; i++) {
+    for (size_t i = 0; i < node->lower.tx_count; i++) {
         lt->tx[i].index = (uint8_t)i;
+        lt->tx[i].node = node;
         meshrpr_timer_init(&lt->tx[i].timer, tx_timer_expired);
     }
-    for (size_t i = 0; i < MESHRPR_SAR_RX_COUNT; i++) {
+    for (size_t i = 0; i < node->lower.rx_count; i++) {
         lt->rx[i].index = (uint8_t)i;
+        lt->rx[i].node = node;
         meshrpr_timer_init(&lt->rx[i].ack_timer, rx_ack_expired);
         meshrpr_timer_init(&lt->rx[i].discard_timer, rx_discard_expired);
     }
@@ -1166,12 +1178,12 @@ bool meshrpr_lower_transport_is_idle(const struct meshrpr_node *node)
     if (lt->done_count > 0 || meshrpr_timer_is_armed(&lt->done_timer)) {
         return false;
     }
-    for (size_t i = 0; i < MESHRPR_SAR_TX_COUNT; i++) {
+    for (size_t i = 0; i < node->lower.tx_count; i++) {
         if (lt->tx[i].busy || meshrpr_timer_is_armed(&lt->tx[i].timer)) {
             return false;
         }
     }
-    for (size_t i = 0; i < MESHRPR_SAR_RX_COUNT; i++) {
+    for (size_t i = 0; i < node->lower.rx_count; i++) {
         if (lt->rx[i].state == MESHRPR_SAR_RX_ACTIVE ||
             meshrpr_timer_is_armed(&lt->rx[i].ack_timer) ||
             meshrpr_timer_is_armed(&lt->rx[i].discard_timer)) {
@@ -1185,7 +1197,7 @@ void meshrpr_lower_transport_forget(struct meshrpr_node *node, uint16_t addr, ui
 {
     struct meshrpr_lower_transport *lt = &node->lower;
 
-    for (size_t i = 0; i < MESHRPR_SAR_RX_COUNT; i++) {
+    for (size_t i = 0; i < node->lower.rx_count; i++) {
         struct meshrpr_sar_rx_ctx *ctx = &lt->rx[i];
         if (ctx->state != MESHRPR_SAR_RX_FREE && ctx->src >= addr && ctx->src - addr < count) {
             meshrpr_node_timer_cancel(node, &ctx->ack_timer);
@@ -1199,12 +1211,12 @@ void meshrpr_lower_transport_reset(struct meshrpr_node *node)
 {
     struct meshrpr_lower_transport *lt = &node->lower;
 
-    for (size_t i = 0; i < MESHRPR_SAR_RX_COUNT; i++) {
+    for (size_t i = 0; i < node->lower.rx_count; i++) {
         meshrpr_node_timer_cancel(node, &lt->rx[i].ack_timer);
         meshrpr_node_timer_cancel(node, &lt->rx[i].discard_timer);
         lt->rx[i].state = MESHRPR_SAR_RX_FREE;
     }
-    for (size_t i = 0; i < MESHRPR_SAR_TX_COUNT; i++) {
+    for (size_t i = 0; i < node->lower.tx_count; i++) {
         if (lt->tx[i].busy) {
             tx_end(node, &lt->tx[i], -ECANCELED);
         }

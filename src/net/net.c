@@ -241,7 +241,7 @@ uint8_t meshrpr_net_resolve_ttl(const struct meshrpr_node *node, uint8_t ttl)
 /* The key ignores TTL and NetMIC, so a relayed copy of a PDU hits its original's entry. */
 static bool cache_has(const struct meshrpr_net *net, uint16_t src, uint32_t ivi_seq)
 {
-    for (size_t i = 0; i < MESHRPR_MSG_CACHE_SIZE; i++) {
+    for (size_t i = 0; i < net->cache_size; i++) {
         if (net->cache[i].src == src && net->cache[i].ivi_seq == ivi_seq) {
             return true;
         }
@@ -254,7 +254,7 @@ static void cache_add(struct meshrpr_net *net, uint16_t src, uint32_t ivi_seq)
 {
     net->cache[net->cache_next].src = src;
     net->cache[net->cache_next].ivi_seq = ivi_seq;
-    net->cache_next = (uint16_t)((net->cache_next + 1) % MESHRPR_MSG_CACHE_SIZE);
+    net->cache_next = (uint16_t)((net->cache_next + 1u) % net->cache_size);
 }
 
 /* ---- Transmission ----------------------------------------------------------------------- */
@@ -345,8 +345,16 @@ static int loopback_push(struct meshrpr_node *node, const struct meshrpr_net_tx 
 void meshrpr_net_init(struct meshrpr_node *node)
 {
     struct meshrpr_net *net = &node->net;
+    const struct meshrpr_node_capacity *cap = node->cfg.capacity;
 
     memset(net, 0, sizeof(*net));
+    net->cache = net->cache_storage;
+    net->cache_size = MESHRPR_MSG_CACHE_SIZE;
+    if (cap != NULL && cap->msg_cache != NULL && cap->msg_cache_size >= 2) {
+        memset(cap->msg_cache, 0, cap->msg_cache_size * sizeof(cap->msg_cache[0]));
+        net->cache = cap->msg_cache;
+        net->cache_size = (uint16_t)cap->msg_cache_size;
+    }
     net->default_ttl = NET_DEFAULT_TTL;
     net->net_transmit = NET_DEFAULT_TRANSMIT;
     net->relay =
@@ -435,6 +443,19 @@ static void net_relay(struct meshrpr_node *node, const struct meshrpr_subnet *su
     size_t pdu_len;
     int err;
 
+    /* Bounded relay queue, drop-newest: a relay PDU is not relayed while
+     * MESHRPR_RELAY_QUEUE_LEN of the node's PDUs wait in the host's advertising queue. A
+     * relay that hears more than it can send would otherwise queue without limit, its own
+     * segment acks and reports waiting behind every relayed copy (congestion collapse).
+     * Own PDUs are never dropped here, so they wait behind at most that many relays; the
+     * dropped copy is one of several a flooded network carries (§3.4.6.3 allows not
+     * relaying). */
+    if (node->adv.last_id - node->adv.sent_id >= MESHRPR_RELAY_QUEUE_LEN) {
+        node->net.relay_drop_count++;
+        MESHRPR_LOG_DBG(&node->platform, "relay queue full: seq 0x%06x from 0x%04x not relayed",
+                        (unsigned)rx->seq, rx->src);
+        return;
+    }
     err = meshrpr_net_encode(&sub->cred, iv_index, rx->ctl, (uint8_t)(rx->ttl - 1), rx->seq,
                              rx->src, rx->dst, rx->transport_pdu, rx->transport_len, pdu, &pdu_len);
     if (err == 0) {

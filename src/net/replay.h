@@ -12,6 +12,8 @@ bool meshrpr_replay_check(const struct meshrpr_node *node, uint16_t src, uint32_
 /* Record (iv_index, seq) for src. -ENOMEM when the list is full: the message is then to be
  * discarded (§3.9.8). */
 int meshrpr_replay_update(struct meshrpr_node *node, uint16_t src, uint32_t iv_index, uint32_t seq);
+/* Take the list's table (built in, or the configuration's capacity) and empty it. */
+void meshrpr_replay_init(struct meshrpr_node *node);
 void meshrpr_replay_clear(struct meshrpr_node *node);
 /* Forget the entries of count addresses from addr: a node that was reset and provisioned
  * again restarts its SEQ at 0, so a provisioner forgets what it saw from the old one. */

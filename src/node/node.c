@@ -6,6 +6,7 @@
  * provisioning identity (primary address and device key) under "node/prov".
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <meshrpr/prov.h>
@@ -331,13 +332,46 @@ static void node_start_provisioned(struct meshrpr_node *node)
 
 /* ---- Public API ------------------------------------------------------------------------- */
 
-int meshrpr_node_init(struct meshrpr_node *node, const struct meshrpr_node_config *config)
+int meshrpr_node_init_checked(struct meshrpr_node *node, const struct meshrpr_node_config *config,
+                              size_t node_size, size_t config_size, unsigned long signature)
+{
+    if (node_size != sizeof(struct meshrpr_node) ||
+        config_size != sizeof(struct meshrpr_node_config) ||
+        signature != MESHRPR_CONFIG_SIGNATURE) {
+        /* The configuration's layout may differ too; only a matching size lets the platform
+         * be read for the message. */
+        if (config != NULL && config_size == sizeof(struct meshrpr_node_config) &&
+            config->platform != NULL && config->platform->log != NULL) {
+            char text[200];
+            (void)snprintf(text, sizeof(text),
+                           "application built with other capacities than the library "
+                           "(struct meshrpr_node %zu octets, library %zu; config signature %lx, "
+                           "library %lx): rebuild it with the library's meshrpr/config.h values",
+                           node_size, sizeof(struct meshrpr_node), signature,
+                           (unsigned long)MESHRPR_CONFIG_SIGNATURE);
+            config->platform->log(config->platform->ctx, MESHRPR_LOG_LEVEL_ERR, "node", text);
+        }
+        return -ENOEXEC;
+    }
+    return (meshrpr_node_init)(node, config);
+}
+
+static bool capacity_valid(const struct meshrpr_node_capacity *cap)
+{
+    return cap == NULL || ((cap->rpl == NULL || cap->rpl_size <= 0x7fff) &&
+                           (cap->msg_cache == NULL || cap->msg_cache_size == 0 ||
+                            (cap->msg_cache_size >= 2 && cap->msg_cache_size <= 0xffff)) &&
+                           (cap->sar_tx == NULL || cap->sar_tx_count <= 255) &&
+                           (cap->sar_rx == NULL || cap->sar_rx_count <= 255));
+}
+
+int(meshrpr_node_init)(struct meshrpr_node *node, const struct meshrpr_node_config *config)
 {
     int err;
 
     if (node == NULL || config == NULL || meshrpr_platform_check(config->platform) != 0 ||
         config->comp == NULL || config->comp->elem == NULL || config->comp->elem_count == 0 ||
-        config->comp->elem_count > MESHRPR_ELEM_COUNT) {
+        config->comp->elem_count > MESHRPR_ELEM_COUNT || !capacity_valid(config->capacity)) {
         return -EINVAL;
     }
     if (config->comp_next != NULL &&
@@ -359,6 +393,7 @@ int meshrpr_node_init(struct meshrpr_node *node, const struct meshrpr_node_confi
         return err;
     }
     meshrpr_net_init(node);
+    meshrpr_replay_init(node);
     meshrpr_lower_transport_init(node);
     meshrpr_beacon_init(node);
     comp_prev_restore(node);

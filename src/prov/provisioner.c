@@ -92,8 +92,8 @@ static uint32_t range_conflict(struct meshrpr_prov_session *s, uint32_t addr, ui
         }
     }
     if (cdb != NULL) {
-        for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
-            const struct meshrpr_cdb_node *c = &cdb->nodes[i];
+        for (size_t i = 0; i < meshrpr_cdb_node_capacity(cdb); i++) {
+            const struct meshrpr_cdb_node *c = meshrpr_cdb_node_at(cdb, i);
             uint32_t c_end = (uint32_t)c->addr + (c->num_elem ? c->num_elem : 1);
             if (c->valid && addr < c_end && c->addr < end) {
                 return c_end;
@@ -124,14 +124,14 @@ static int addr_assign_default(struct meshrpr_prov_session *s, uint8_t elem_coun
         size_t used = 0;
 
         /* Keep a database entry free for every session that already holds an address. */
-        for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
-            used += cdb->nodes[i].valid ? 1 : 0;
+        for (size_t i = 0; i < meshrpr_cdb_node_capacity(cdb); i++) {
+            used += meshrpr_cdb_node_at(cdb, i)->valid ? 1 : 0;
         }
         for (size_t i = 0; i < MESHRPR_PROV_SESSION_COUNT; i++) {
             const struct meshrpr_prov_session *o = &s->node->prov.sessions[i];
             used += (o != s && o->link != NULL && o->addr != 0 && o->elem_count != 0) ? 1 : 0;
         }
-        if (used >= MESHRPR_CDB_NODE_COUNT) {
+        if (used >= meshrpr_cdb_node_capacity(cdb)) {
             return -ENOMEM;
         }
     }

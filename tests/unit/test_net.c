@@ -389,6 +389,23 @@ static void tnode_init(struct tnode *t, uint64_t seed, uint16_t features)
     tnode_boot(t);
 }
 
+/* tnode_init() with run-time capacities. */
+static void tnode_init_capacity(struct tnode *t, uint64_t seed, uint16_t features,
+                                const struct meshrpr_node_capacity *capacity)
+{
+    memset(t, 0, sizeof(*t));
+    fake_platform_init(&t->fp, seed);
+    t->fp.platform.adv_send = tnode_adv_send;
+    mem_storage_init(&t->mem);
+    t->cfg = (struct meshrpr_node_config){ .platform = &t->fp.platform,
+                                           .comp = &t->comp,
+                                           .storage = &t->mem.storage,
+                                           .features = features,
+                                           .name = "t",
+                                           .capacity = capacity };
+    tnode_boot(t);
+}
+
 static void tnode_provision(struct tnode *t, uint32_t iv_index, uint16_t addr)
 {
     uint8_t net_key[16];
@@ -775,6 +792,111 @@ static void test_message_cache(void **state)
     assert_int_equal(b->node.net.rx_count, 2 + MESHRPR_MSG_CACHE_SIZE);
     tnode_end(a);
     tnode_end(b);
+}
+
+/* A message cache sized at run time (struct meshrpr_node_capacity) keeps that many PDUs: 64
+ * later ones do not push the first out of a 100-entry cache, as they do the built-in one. */
+static void test_message_cache_run_time_size(void **state)
+{
+    struct tnode *nodes = *state;
+    struct tnode *a = &nodes[0];
+    struct tnode *b = &nodes[1];
+    static struct meshrpr_msg_cache_entry cache[100];
+    const struct meshrpr_node_capacity cap = { .msg_cache = cache, .msg_cache_size = 100 };
+
+    _Static_assert(2 * MESHRPR_MSG_CACHE_SIZE < 100, "the built-in cache is smaller");
+    tnode_init(a, 1, BT_MESH_FEAT_RELAY);
+    tnode_init_capacity(b, 2, 0, &cap);
+    tnode_provision(a, IV, 0x0100);
+    tnode_provision(b, IV, 0x0200);
+    assert_int_equal(b->node.net.cache_size, 100);
+
+    assert_int_equal(send_simple(a, 0x0300, 5, false), 0);
+    uint8_t first[MESHRPR_NET_PDU_MAX_LEN];
+    const size_t first_len = a->fp.last_adv_len;
+    memcpy(first, a->fp.last_adv, first_len);
+    carry(a, b);
+    for (int i = 0; i < 2 * MESHRPR_MSG_CACHE_SIZE; i++) {
+        assert_int_equal(send_simple(a, 0x0300, 5, false), 0);
+        carry(a, b);
+    }
+    assert_int_equal(b->node.net.rx_count, 1 + 2 * MESHRPR_MSG_CACHE_SIZE);
+    meshrpr_node_adv_recv(&b->node, 0x2a, first, first_len, 0);
+    assert_int_equal(b->node.net.dup_count, 1);
+    assert_int_equal(b->node.net.rx_count, 1 + 2 * MESHRPR_MSG_CACHE_SIZE);
+    /* A cache of one entry is refused (§3.4.6.5: at least 2). */
+    const struct meshrpr_node_capacity tiny = { .msg_cache = cache, .msg_cache_size = 1 };
+    struct meshrpr_node other;
+    struct meshrpr_node_config cfg = b->cfg;
+    cfg.capacity = &tiny;
+    assert_int_equal(meshrpr_node_init(&other, &cfg), -EINVAL);
+    tnode_end(a);
+    tnode_end(b);
+}
+
+/* The relay queue is bounded (drop-newest): while MESHRPR_RELAY_QUEUE_LEN of B's PDUs wait in
+ * its host's advertising queue, B relays nothing more, yet its own PDUs still go out; once
+ * the host reports them sent, B relays again. */
+static void test_relay_queue_bounded(void **state)
+{
+    struct tnode *nodes = *state;
+    struct tnode *a = &nodes[0];
+    struct tnode *b = &nodes[1];
+
+    tnode_init(a, 1, BT_MESH_FEAT_RELAY);
+    tnode_init(b, 2, BT_MESH_FEAT_RELAY);
+    tnode_provision(a, IV, 0x0100);
+    tnode_provision(b, IV, 0x0200);
+    /* Reports only from the test: the fake host's queue holds everything B hands it. */
+    for (int i = 0; i < MESHRPR_RELAY_QUEUE_LEN + 4; i++) {
+        assert_int_equal(send_simple(a, 0x0300, 5, false), 0);
+        carry(a, b);
+    }
+    assert_int_equal(b->node.net.rx_count, MESHRPR_RELAY_QUEUE_LEN + 4);
+    assert_int_equal(b->node.net.relay_count, MESHRPR_RELAY_QUEUE_LEN);
+    assert_int_equal(b->node.net.relay_drop_count, 4);
+    assert_int_equal(b->fp.adv_count, MESHRPR_RELAY_QUEUE_LEN);
+
+    /* B's own traffic is not held back by the relays. */
+    assert_int_equal(send_simple(b, 0x0100, 5, true), 0);
+    assert_int_equal(b->fp.adv_count, MESHRPR_RELAY_QUEUE_LEN + 1);
+
+    /* The host has sent everything: relaying resumes. */
+    meshrpr_node_adv_sent(&b->node, b->last_params.tx_id);
+    assert_int_equal(send_simple(a, 0x0300, 5, false), 0);
+    carry(a, b);
+    assert_int_equal(b->node.net.relay_count, MESHRPR_RELAY_QUEUE_LEN + 1);
+    assert_int_equal(b->node.net.relay_drop_count, 4);
+    tnode_end(a);
+    tnode_end(b);
+}
+
+/* An application built with other capacities than the library (another struct meshrpr_node
+ * layout) is refused at init with a message saying so, before the node is touched. */
+static void test_init_refuses_capacity_mismatch(void **state)
+{
+    struct tnode *t = *state;
+
+    tnode_init(t, 1, 0);
+    meshrpr_node_deinit(&t->node);
+    const unsigned logs = t->fp.log_count;
+    assert_int_equal(meshrpr_node_init_checked(&t->node, &t->cfg, sizeof(struct meshrpr_node) + 8,
+                                               sizeof(struct meshrpr_node_config),
+                                               MESHRPR_CONFIG_SIGNATURE),
+                     -ENOEXEC);
+    assert_int_equal(t->fp.log_count, logs + 1);
+    assert_int_equal(t->fp.last_log_level, MESHRPR_LOG_LEVEL_ERR);
+    assert_non_null(strstr(t->fp.last_log_text, "other capacities than the library"));
+    assert_int_equal(meshrpr_node_init_checked(&t->node, &t->cfg, sizeof(struct meshrpr_node),
+                                               sizeof(struct meshrpr_node_config),
+                                               MESHRPR_CONFIG_SIGNATURE ^ 1u),
+                     -ENOEXEC);
+    /* The matching values initialise the node. */
+    assert_int_equal(meshrpr_node_init_checked(&t->node, &t->cfg, sizeof(struct meshrpr_node),
+                                               sizeof(struct meshrpr_node_config),
+                                               MESHRPR_CONFIG_SIGNATURE),
+                     0);
+    tnode_end(t);
 }
 
 /* Relay rules of §3.4.6.3. */
@@ -1165,6 +1287,9 @@ int main(void)
         NODE_TEST(test_recv_samples_current_iv_index),
         NODE_TEST(test_recv_drops_garbage),
         NODE_TEST(test_message_cache),
+        NODE_TEST(test_message_cache_run_time_size),
+        NODE_TEST(test_relay_queue_bounded),
+        NODE_TEST(test_init_refuses_capacity_mismatch),
         NODE_TEST(test_relay_rules),
         NODE_TEST(test_relay_not_supported),
         NODE_TEST(test_seq_persists_across_restart),

@@ -74,6 +74,7 @@ static int setup(void **state)
     f->mem.len = -ENOENT;
     f->node.platform = f->fp.platform;
     f->node.cfg.storage = &f->mem.storage;
+    meshrpr_replay_init(&f->node); /* the built-in table */
     *state = f;
     return 0;
 }

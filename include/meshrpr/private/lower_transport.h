@@ -44,6 +44,8 @@ struct meshrpr_sar_rx_state {
 };
 
 /* One outgoing segmented message. */
+struct meshrpr_node;
+
 struct meshrpr_sar_tx_ctx {
     struct meshrpr_timer timer; /* segment interval, then the retransmissions timer */
     const struct bt_mesh_send_cb *cb;
@@ -55,8 +57,9 @@ struct meshrpr_sar_tx_ctx {
     uint16_t src;
     uint16_t dst;
     uint16_t len;
-    uint8_t index; /* position in meshrpr_lower_transport.tx (constant) */
-    uint8_t hdr;   /* AKF | AID, or the control opcode */
+    uint8_t index;             /* position in meshrpr_lower_transport.tx (constant) */
+    struct meshrpr_node *node; /* owner: the table may live outside the node */
+    uint8_t hdr;               /* AKF | AID, or the control opcode */
     uint8_t ttl;
     uint8_t seg_n;
     uint8_t next_seg;         /* next segment to consider in the current round */
@@ -96,6 +99,7 @@ struct meshrpr_sar_rx_ctx {
     uint16_t dst;
     uint16_t len; /* total length, known once the last segment arrived */
     uint8_t index;
+    struct meshrpr_node *node; /* owner: the table may live outside the node */
     uint8_t state;
     uint8_t hdr; /* AKF | AID, or the control opcode */
     uint8_t seg_n;
@@ -115,8 +119,14 @@ struct meshrpr_lower_done {
 struct meshrpr_lower_transport {
     struct meshrpr_sar_tx_state sar_tx;
     struct meshrpr_sar_rx_state sar_rx;
-    struct meshrpr_sar_tx_ctx tx[MESHRPR_SAR_TX_COUNT];
-    struct meshrpr_sar_rx_ctx rx[MESHRPR_SAR_RX_COUNT];
+    /* Segmentation and reassembly contexts: tx_storage and rx_storage, or the application's
+     * (struct meshrpr_node_capacity). */
+    struct meshrpr_sar_tx_ctx *tx;
+    struct meshrpr_sar_rx_ctx *rx;
+    uint8_t tx_count;
+    uint8_t rx_count;
+    struct meshrpr_sar_tx_ctx tx_storage[MESHRPR_SAR_TX_COUNT];
+    struct meshrpr_sar_rx_ctx rx_storage[MESHRPR_SAR_RX_COUNT];
     struct meshrpr_lower_done done[MESHRPR_LOWER_DONE_COUNT];
     uint8_t done_head;
     uint8_t done_count;

@@ -46,8 +46,12 @@ struct meshrpr_net {
     uint8_t net_transmit; /* §4.2.20: count (bits 0-2), interval steps (bits 3-7) */
     uint8_t relay;        /* §4.2.9: 0 disabled, 1 enabled, 2 not supported */
     uint8_t relay_retransmit;
-    struct meshrpr_msg_cache_entry cache[MESHRPR_MSG_CACHE_SIZE];
+    /* The message cache: cache_storage, or the application's (struct
+     * meshrpr_node_capacity). */
+    struct meshrpr_msg_cache_entry *cache;
+    uint16_t cache_size;
     uint16_t cache_next;
+    struct meshrpr_msg_cache_entry cache_storage[MESHRPR_MSG_CACHE_SIZE];
     struct meshrpr_loopback_pdu loopback[MESHRPR_LOOPBACK_COUNT];
     uint8_t loopback_head;
     uint8_t loopback_count;
@@ -56,8 +60,9 @@ struct meshrpr_net {
     uint32_t rx_count;
     uint32_t tx_count;
     uint32_t relay_count;
-    uint32_t drop_count; /* malformed, unauthenticated or invalid PDUs */
-    uint32_t dup_count;  /* authenticated PDUs already in the message cache, or our own */
+    uint32_t drop_count;       /* malformed, unauthenticated or invalid PDUs */
+    uint32_t dup_count;        /* authenticated PDUs already in the message cache, or our own */
+    uint32_t relay_drop_count; /* PDUs not relayed: the relay queue was full */
 };
 
 struct meshrpr_rpl_entry {
@@ -67,7 +72,10 @@ struct meshrpr_rpl_entry {
 };
 
 struct meshrpr_rpl {
-    struct meshrpr_rpl_entry entries[MESHRPR_RPL_SIZE];
+    /* storage, or the application's (struct meshrpr_node_capacity). */
+    struct meshrpr_rpl_entry *entries;
+    uint16_t size;
+    struct meshrpr_rpl_entry storage[MESHRPR_RPL_SIZE];
 };
 
 struct meshrpr_beacon {
