@@ -73,6 +73,8 @@ static struct meshrpr_sim_event heap_pop(struct meshrpr_sim *sim)
     return top;
 }
 
+static void links_reset(struct meshrpr_sim *sim);
+
 void meshrpr_sim_radio_init(struct meshrpr_sim *sim)
 {
     /* Stacked so that the pool hands out 0, 1, 2... first: easier to read in a debugger. */
@@ -85,6 +87,7 @@ void meshrpr_sim_radio_init(struct meshrpr_sim *sim)
     sim->air_head = SIM_TX_NONE;
     sim->done_first = 0;
     sim->done_count = 0;
+    links_reset(sim);
 }
 
 bool meshrpr_sim_radio_peek(const struct meshrpr_sim *sim, uint64_t *time_us)
@@ -179,9 +182,60 @@ static bool in_range(const struct meshrpr_sim *sim, int a, int b)
     return distance_m(sim, a, b) <= sim->range_m;
 }
 
-static bool link_table_has(int id)
+/* ---- Explicit links ---- */
+
+#define SIM_LINK_NONE UINT16_MAX
+
+_Static_assert(MESHRPR_SIM_MAX_LINKS > 0 && MESHRPR_SIM_MAX_LINKS < SIM_LINK_NONE,
+               "MESHRPR_SIM_MAX_LINKS must fit a uint16_t index below SIM_LINK_NONE");
+
+static void links_reset(struct meshrpr_sim *sim)
 {
-    return id < MESHRPR_SIM_MAX_NODES;
+    for (size_t i = 0; i < MESHRPR_SIM_MAX_LINKS; i++) {
+        sim->links[i].next = i + 1 < MESHRPR_SIM_MAX_LINKS ? (uint16_t)(i + 1) : SIM_LINK_NONE;
+    }
+    sim->link_free = 0;
+    sim->link_count = 0;
+    for (size_t id = 0; id < sim->node_count; id++) {
+        sim->nodes[id].link_head = SIM_LINK_NONE;
+    }
+}
+
+/* The link from -> to, or SIM_LINK_NONE. */
+static uint16_t link_find(const struct meshrpr_sim *sim, int from, int to)
+{
+    for (uint16_t l = sim->nodes[from].link_head; l != SIM_LINK_NONE; l = sim->links[l].next) {
+        if (sim->links[l].to >= to) {
+            return sim->links[l].to == to ? l : SIM_LINK_NONE;
+        }
+    }
+    return SIM_LINK_NONE;
+}
+
+/* The first link of from to a receiver above after (-1: the first of all), or SIM_LINK_NONE. */
+static uint16_t link_after(const struct meshrpr_sim *sim, int from, int after)
+{
+    uint16_t l = sim->nodes[from].link_head;
+    while (l != SIM_LINK_NONE && (int)sim->links[l].to <= after) {
+        l = sim->links[l].next;
+    }
+    return l;
+}
+
+static void link_unlink(struct meshrpr_sim *sim, int from, int to)
+{
+    uint16_t *prev = &sim->nodes[from].link_head;
+    while (*prev != SIM_LINK_NONE && sim->links[*prev].to < to) {
+        prev = &sim->links[*prev].next;
+    }
+    if (*prev == SIM_LINK_NONE || sim->links[*prev].to != to) {
+        return;
+    }
+    const uint16_t l = *prev;
+    *prev = sim->links[l].next;
+    sim->links[l].next = sim->link_free;
+    sim->link_free = l;
+    sim->link_count--;
 }
 
 bool meshrpr_sim_link_exists(const struct meshrpr_sim *sim, int from, int to)
@@ -190,7 +244,7 @@ bool meshrpr_sim_link_exists(const struct meshrpr_sim *sim, int from, int to)
         return false;
     }
     if (sim->link_count > 0) {
-        return link_table_has(from) && link_table_has(to) && sim->link[from][to];
+        return link_find(sim, from, to) != SIM_LINK_NONE;
     }
     return in_range(sim, from, to);
 }
@@ -302,9 +356,11 @@ int8_t meshrpr_sim_rssi(const struct meshrpr_sim *sim, int from, int to)
 
 static double link_loss(const struct meshrpr_sim *sim, int from, int to)
 {
-    if (sim->link_count > 0 && link_table_has(from) && link_table_has(to) && sim->link[from][to] &&
-        sim->link_loss[from][to] >= 0.0f) {
-        return (double)sim->link_loss[from][to];
+    if (sim->link_count > 0) {
+        const uint16_t l = link_find(sim, from, to);
+        if (l != SIM_LINK_NONE && sim->links[l].loss >= 0.0f) {
+            return (double)sim->links[l].loss;
+        }
     }
     return sim->default_loss;
 }
@@ -355,27 +411,48 @@ void meshrpr_sim_set_half_duplex(struct meshrpr_sim *sim, bool enabled)
 
 int meshrpr_sim_link_set_oneway(struct meshrpr_sim *sim, int from, int to, double loss)
 {
-    if (!valid_id(sim, from) || !valid_id(sim, to) || from == to || !link_table_has(from) ||
-        !link_table_has(to)) {
+    if (!valid_id(sim, from) || !valid_id(sim, to) || from == to) {
         return -EINVAL;
     }
     if (!valid_loss(loss) && loss != MESHRPR_SIM_LOSS_DEFAULT) {
         return -EINVAL;
     }
-    if (!sim->link[from][to]) {
-        sim->link[from][to] = true;
+    uint16_t l = link_find(sim, from, to);
+    if (l == SIM_LINK_NONE) {
+        if (sim->link_free == SIM_LINK_NONE) {
+            return -ENOSPC;
+        }
+        l = sim->link_free;
+        sim->link_free = sim->links[l].next;
+        uint16_t *prev = &sim->nodes[from].link_head;
+        while (*prev != SIM_LINK_NONE && sim->links[*prev].to < to) {
+            prev = &sim->links[*prev].next;
+        }
+        sim->links[l].to = (uint16_t)to;
+        sim->links[l].next = *prev;
+        *prev = l;
         sim->link_count++;
     }
-    sim->link_loss[from][to] = (float)loss;
+    sim->links[l].loss = (float)loss;
     return 0;
 }
 
 int meshrpr_sim_link_set(struct meshrpr_sim *sim, int a, int b, double loss)
 {
     /* Validate once so that a bad call changes neither direction. */
-    if (!valid_id(sim, a) || !valid_id(sim, b) || a == b || !link_table_has(a) ||
-        !link_table_has(b) || (!valid_loss(loss) && loss != MESHRPR_SIM_LOSS_DEFAULT)) {
+    if (!valid_id(sim, a) || !valid_id(sim, b) || a == b ||
+        (!valid_loss(loss) && loss != MESHRPR_SIM_LOSS_DEFAULT)) {
         return -EINVAL;
+    }
+    const unsigned needed = (link_find(sim, a, b) == SIM_LINK_NONE ? 1u : 0u) +
+                            (link_find(sim, b, a) == SIM_LINK_NONE ? 1u : 0u);
+    unsigned free_links = 0;
+    for (uint16_t l = sim->link_free; l != SIM_LINK_NONE && free_links < needed;
+         l = sim->links[l].next) {
+        free_links++;
+    }
+    if (free_links < needed) {
+        return -ENOSPC;
     }
     (void)meshrpr_sim_link_set_oneway(sim, a, b, loss);
     (void)meshrpr_sim_link_set_oneway(sim, b, a, loss);
@@ -387,24 +464,14 @@ int meshrpr_sim_link_remove(struct meshrpr_sim *sim, int a, int b)
     if (!valid_id(sim, a) || !valid_id(sim, b)) {
         return -EINVAL;
     }
-    if (!link_table_has(a) || !link_table_has(b)) {
-        return 0; /* no link can exist there */
-    }
-    if (sim->link[a][b]) {
-        sim->link[a][b] = false;
-        sim->link_count--;
-    }
-    if (sim->link[b][a]) {
-        sim->link[b][a] = false;
-        sim->link_count--;
-    }
+    link_unlink(sim, a, b);
+    link_unlink(sim, b, a);
     return 0;
 }
 
 void meshrpr_sim_link_clear(struct meshrpr_sim *sim)
 {
-    memset(sim->link, 0, sizeof(sim->link));
-    sim->link_count = 0;
+    links_reset(sim);
 }
 
 /* ---- Transmission ---- */
@@ -867,10 +934,27 @@ static void end_tx(struct meshrpr_sim *sim, uint16_t idx)
         }
         next_rx = sim->geometry_gen == gen ? (int)sim->node_count : next_rx;
     }
-    for (int rx = next_rx; rx < (int)sim->node_count; rx++) {
-        if (meshrpr_sim_link_exists(sim, tx->sender, rx)) {
-            (void)receive(sim, idx, rx);
+    /* In link mode the sender's links are listed by receiver id. A callback may change the
+     * links or the mode, so each step looks the next receiver up afresh. */
+    for (;;) {
+        int rx;
+        if (sim->link_count > 0) {
+            const uint16_t l = link_after(sim, tx->sender, next_rx - 1);
+            if (l == SIM_LINK_NONE) {
+                break;
+            }
+            rx = sim->links[l].to;
+        } else {
+            rx = next_rx;
+            while (rx < (int)sim->node_count && !meshrpr_sim_link_exists(sim, tx->sender, rx)) {
+                rx++;
+            }
+            if (rx >= (int)sim->node_count) {
+                break;
+            }
         }
+        next_rx = rx + 1;
+        (void)receive(sim, idx, rx);
     }
 
     sim->tx[idx].state = SIM_TX_DONE;

@@ -232,6 +232,7 @@ int meshrpr_sim_node_add(struct meshrpr_sim *sim, const char *name,
 
     n->due_us = UINT64_MAX;
     n->heap_pos = SIM_NODE_NONE;
+    n->link_head = UINT16_MAX; /* no explicit links */
 
     sim->node_count++;
     meshrpr_sim_node_stale(sim, id);

@@ -52,10 +52,15 @@ extern "C" {
 
 /** Nodes of a world made by meshrpr_sim_init(), whose node table is inside struct
  *  meshrpr_sim; meshrpr_sim_node_add() returns -ENOMEM beyond it. A larger world brings its
- *  own table (meshrpr_sim_init_nodes(), up to MESHRPR_SIM_NODE_LIMIT nodes). Explicit links
- *  (meshrpr_sim_link_set()) exist between the first MESHRPR_SIM_MAX_NODES nodes only. */
+ *  own table (meshrpr_sim_init_nodes(), up to MESHRPR_SIM_NODE_LIMIT nodes). */
 #ifndef MESHRPR_SIM_MAX_NODES
 #define MESHRPR_SIM_MAX_NODES 64
+#endif
+
+/** Most directed explicit links of one world (meshrpr_sim_link_set() counts two); beyond it
+ *  meshrpr_sim_link_set_oneway() returns -ENOSPC. At most 65534. */
+#ifndef MESHRPR_SIM_MAX_LINKS
+#define MESHRPR_SIM_MAX_LINKS 8192
 #endif
 
 /** Most nodes of any world: node ids are 16-bit. */
@@ -276,6 +281,8 @@ struct meshrpr_sim_node {
     int64_t cell_x;
     int64_t cell_y;
     uint16_t bucket_next;
+    /* Explicit links from this node (radio.c): the first of its list, by receiver id. */
+    uint16_t link_head;
     uint16_t id;
     uint8_t adv_addr[6]; /* most significant octet first, as displayed */
     char name[MESHRPR_SIM_NAME_SIZE];
@@ -301,6 +308,13 @@ struct meshrpr_sim_tx {
     uint8_t len;
     uint8_t data[MESHRPR_SIM_MAX_ADV_DATA];
     uint32_t cookie; /* tx_id of the adv_send's params, reported after its last repeat */
+};
+
+/** One directed explicit link. Treat as private. */
+struct meshrpr_sim_link {
+    float loss;    /* < 0: world default */
+    uint16_t to;   /* receiver */
+    uint16_t next; /* next link of the same sender (greater receiver id), or the free list */
 };
 
 /** One pending event: the next step of transmission @ref tx. Treat as private. */
@@ -341,8 +355,9 @@ struct meshrpr_sim {
     bool collisions;
     bool half_duplex;
     uint32_t link_count; /* directed explicit links; > 0 means only they exist */
-    bool link[MESHRPR_SIM_MAX_NODES][MESHRPR_SIM_MAX_NODES];       /* [from][to] */
-    float link_loss[MESHRPR_SIM_MAX_NODES][MESHRPR_SIM_MAX_NODES]; /* < 0: world default */
+    /* Explicit links: a pool, each sender's links listed from its node by receiver id. */
+    struct meshrpr_sim_link links[MESHRPR_SIM_MAX_LINKS];
+    uint16_t link_free;
     /* Spatial index of range mode (radio.c), rebuilt when a position or the range changed;
      * geometry_gen counts those changes (and node additions). */
     bool grid_valid;
@@ -529,13 +544,13 @@ void meshrpr_sim_set_half_duplex(struct meshrpr_sim *sim, bool enabled);
 /**
  * Add or update the explicit link @p from -> @p to with loss probability @p loss (0..1, or
  * MESHRPR_SIM_LOSS_DEFAULT to follow the world default). Once any explicit link exists, only
- * explicit links exist: range no longer matters (RSSI still follows distance). Both nodes
- * must be among the first MESHRPR_SIM_MAX_NODES (the link table's size).
- * @return 0 or -EINVAL.
+ * explicit links exist: range no longer matters (RSSI still follows distance).
+ * @return 0; -EINVAL; -ENOSPC when the world already has MESHRPR_SIM_MAX_LINKS links.
  */
 int meshrpr_sim_link_set_oneway(struct meshrpr_sim *sim, int from, int to, double loss);
 
-/** meshrpr_sim_link_set_oneway() in both directions. @return 0 or -EINVAL. */
+/** meshrpr_sim_link_set_oneway() in both directions. @return 0, -EINVAL or -ENOSPC (neither
+ *  direction changed). */
 int meshrpr_sim_link_set(struct meshrpr_sim *sim, int a, int b, double loss);
 
 /** Remove the explicit links between @p a and @p b, both directions. When the last explicit
