@@ -5,7 +5,8 @@
 # pseudo-terminal: a full node database (no world holds 64 simulated nodes, but the database
 # needs none: the test writes a Mesh CDB JSON with 64 nodes and db-imports it), an address
 # outside the provisioner's unicast range, a range with no free address left, an occupied
-# address. "Before any radio work": the world file stays byte-identical (its virtual time did
+# address; and a device whose elements do not fit at ADDR, found as soon as its Provisioning
+# Capabilities say how many it has. "Before any radio work": the world file stays byte-identical (its virtual time did
 # not move), and the capture of a refused command holds no packet. Removing one node makes
 # room again: the same provisioning then succeeds.
 #
@@ -102,8 +103,34 @@ NOFREE="no unicast address is free in the provisioner's range 0x0001\.\.0x0004"
 refused "$NOFREE" "$M" --world $W provision-remote "$UUID" 0 0
 refused "$NOFREE" "$M" --world $W provision "$BENCH" 0 0
 refused "$NOFREE" "$M" --world $W reprovision 0x0004 --procedure address 0
+cp $W r4-world.json
+
+# ---- A device whose elements do not fit at ADDR: its element count comes only with its
+# Provisioning Capabilities, so the link opens, but the provisioner stops right after them (in
+# well under the time of a provisioning), and says so in words, not "out of resources".
+cp fresh.json $W
+D1=$(uuid_of $W dev-1)
+D2=$(uuid_of $W dev-2)
+run 0 "$M" --world $W discover 3
+run 0 "$M" --world $W provision-remote "$D1" 0 0x0006
+NOFIT='its elements do not fit: one free address each, from the one asked for on, inside 0x0001\.\.0x7fff'
+run 1 "$M" --world $W provision-remote "$D2" 0 0x0005
+expect err.txt "provisioning $D2 through 0x0003 failed: $NOFIT"
+expect_not err.txt 'out of resources'
+run 1 "$M" --world $W --json provision-remote "$D2" 0 0x7fff
+json_objects out.txt 'assert objs[0]["time_ms"] < 1500, objs[0]["time_ms"]
+assert objs[0]["result"].startswith("its elements do not fit"), objs[0]'
+printf 'provision-remote %s 0 0x0005\nrun 5\nprovision-remote %s 0 0x0007\nrun 10\n' "$D2" "$D2" |
+    "$M" --world $W shell >out.txt 2>err.txt && fail "the shell's failed provisioning must fail it"
+expect err.txt "provisioning $D2 through 0x0003 failed: $NOFIT"
+expect out.txt "^provisioned $D2 as 0x0007 \(2 elements\) through 0x0003"
+run 1 "$M" --world $W reprovision 0x0007 --procedure address 0x7fff
+expect err.txt "node address refresh of 0x0007 failed: $NOFIT \(the database is unchanged\)"
+cp $W nofit.json
 
 # ---- The same, through the shell on a pseudo-terminal (as a person types them).
+run 0 "$M" --world nofit.json db-export nofit-db.json
+cp r4-world.json $W
 cp $W before.json
 cat >pty.txt <<EOT
 expect meshrpr> \$
@@ -125,10 +152,20 @@ send provision $BENCH 0 0\n
 expect the node database is full.*\r\nmeshrpr> \$
 send nodes\n
 expect 64 nodes in the database\r\nmeshrpr> \$
+send db-import nofit-db.json\n
+expect database of 6 nodes imported from nofit-db.json\r\nmeshrpr> \$
+send node-remove --node 0x0007\n
+expect meshrpr> \$
+send provision-remote $D2 0 0x0005 --server 0x0003\n
+expect provision-remote running in the background.*\r\nmeshrpr> \$
+send run 5\n
+expect provisioning $D2 through 0x0003 failed: its elements do not fit: one free address each
+expect meshrpr> \$
 send quit\n
 exit 1
 EOT
 pty_session pty.txt pty.out "$M" --world $W shell --speed 0
-expect_not pty.out 'running in the background'
+# Only the provisioning that passed the checks started (the one whose elements did not fit).
+[ "$(grep -c 'running in the background' pty.out)" = 1 ] || fail "a refused command started"
 no_raw_errno pty.out
 echo PASS

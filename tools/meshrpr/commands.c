@@ -584,6 +584,32 @@ static bool prov_ended(struct building *b, const uint8_t uuid[16], uint16_t serv
     return true;
 }
 
+/* Provisioning Capabilities, the PDU type a provisioner reads a device's element count from
+ * (MshPRTv1.1 §5.4.1, Table 5.18). */
+#define PROV_PDU_CAPABILITIES 0x01
+
+/*
+ * A failed outcome in the words of what happened, where the provisioner's own result says more
+ * than the Provisioning Failed code: a device refused right after its Capabilities for lack of
+ * resources is one whose elements do not fit at the address asked for (the element count comes
+ * only with the Capabilities, so no check before the link could see it).
+ */
+static void explain_failure(struct cmd_ctx *c, const uint8_t uuid[16], uint64_t since_ms,
+                            struct b_outcome *o)
+{
+    const struct b_prov_event *e = building_prov_event(c->b, uuid, since_ms);
+
+    if (o->ok || e == NULL || e->added || e->result.status != MESHRPR_PROV_STATUS_LOCAL_ERROR ||
+        e->result.error_code != MESHRPR_PROV_ERR_OUT_OF_RESOURCES ||
+        e->result.waiting_for != PROV_PDU_CAPABILITIES) {
+        return;
+    }
+    snprintf(o->why, sizeof(o->why),
+             "its elements do not fit: one free address each, from the one asked for on, "
+             "inside 0x%04x..0x%04x",
+             (unsigned)c->w->cdb.alloc_low, (unsigned)c->w->cdb.alloc_high);
+}
+
 struct prov_wait {
     const uint8_t *uuid;
     uint16_t server;
@@ -715,6 +741,7 @@ static int prov_report(struct cmd_ctx *c, const uint8_t uuid[16], uint16_t serve
     struct b_outcome o = *op;
     char id[33], srv[16], dev[7], took[24];
 
+    explain_failure(c, uuid, since_ms, &o);
     tool_uuid_str(id, uuid);
     if (server != 0) {
         tool_addr_str(srv, server);
@@ -935,12 +962,16 @@ static int nppi_run(struct cmd_ctx *c, uint16_t addr, bool comp)
  * answers with its new device key. */
 static int nppi_report(struct cmd_ctx *c, uint16_t from_addr, const uint8_t uuid[16],
                        const uint8_t old_key[16], unsigned procedure, uint64_t since_ms,
-                       const struct b_outcome *o)
+                       const struct b_outcome *op)
 {
     const struct meshrpr_cdb_node *entry;
+    struct b_outcome outcome = *op;
+    const struct b_outcome *o = &outcome;
     unsigned elements = 0, models = 0;
     char from[7], to[7], took[24];
     int err;
+
+    explain_failure(c, uuid, since_ms, &outcome);
 
     tool_addr_str(from, from_addr);
     tool_time_str(took, o->time_ms - since_ms);
