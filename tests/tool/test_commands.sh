@@ -4,7 +4,8 @@
 # same through the shell on a pseudo-terminal: discover (one scan through every server, one
 # line per device), devices --unprovisioned, provision over PB-ADV (and its plain failure for a
 # device out of the provisioner's range), provision-remote with the server discover chose,
-# reprovision --procedure key|address|composition; a request nobody answers says so in words,
+# reprovision --procedure key|address|composition, scan-ext of a device that does not answer;
+# a request nobody answers says so in words,
 # with the errno name only in the --json result.
 #
 # The pty session runs at --speed 0: virtual time moves only with run, so what the background
@@ -63,6 +64,9 @@ expect out.txt "^provisioned $D2 as 0x0007 \(2 elements\) through 0x0003 in [0-9
 run 0 "$M" --world $W devices --unprovisioned
 expect out.txt "^$D3 0x0004 "
 expect out.txt '^1 unprovisioned device$'
+# An Extended Scan of a device that no longer beacons (it is a node now) ends at its timeout.
+run 1 "$M" --world $W --server 0x0002 scan-ext 2 "$D1"
+expect err.txt "server 0x0002 did not find $D1 within 2 s$"
 # The three NPPI procedures, each named.
 run 0 "$M" --world $W reprovision 0x0005 --procedure key
 expect out.txt '^device key refresh of 0x0005 done in [0-9.]+ s: now 0x0005 with a new device key$'
@@ -152,6 +156,11 @@ expect virtual time [0-9.]+ s\r\nmeshrpr> \$
 send devices --unprovisioned\n
 expect $D3 0x0004 
 expect 1 unprovisioned device\r\nmeshrpr> \$
+send scan-ext 2 $D1 --server 0x0002\n
+expect scan-ext running in the background.*\r\nmeshrpr> \$
+send run 6\n
+expect server 0x0002 did not find $D1 within 2 s
+expect meshrpr> \$
 send reprovision 0x0005 --procedure key\n
 expect reprovision running in the background.*\r\nmeshrpr> \$
 send link-get --server 0x0005\n
