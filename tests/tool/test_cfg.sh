@@ -86,7 +86,9 @@ expect out.txt 'on 0x0005: none$'
 run 0 "$M" --world $W $N krp-get
 expect out.txt '^0x0005: NetKey 0x000 in Key Refresh phase 0$'
 run 0 "$M" --world $W $N friend-get
+expect out.txt '^0x0005: Friend (enabled|disabled|not supported)$'
 run 0 "$M" --world $W $N proxy-get
+expect out.txt '^0x0005: GATT Proxy (enabled|disabled|not supported)$'
 
 # Errors, in words.
 cp $W before.json

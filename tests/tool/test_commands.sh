@@ -156,6 +156,15 @@ expect virtual time [0-9.]+ s\r\nmeshrpr> \$
 send devices --unprovisioned\n
 expect $D3 0x0004 
 expect 1 unprovisioned device\r\nmeshrpr> \$
+send scan-ext 12 $D3 --server 0x0004\n
+expect scan-ext running in the background.*\r\nmeshrpr> \$
+send run 14\n
+expect server 0x0004: $D3: uri "https://meshrpr.example/dev-3", name "dev-3"
+expect meshrpr> \$
+send devices\n
+expect $D3 0x0004  -[0-9]+ +[0-9.]+ +oob on device
+expect $D3 0x0004  -[0-9]+ +[0-9.]+ +uri "https://meshrpr.example/dev-3", name "dev-3"
+expect meshrpr> \$
 send scan-ext 2 $D1 --server 0x0002\n
 expect scan-ext running in the background.*\r\nmeshrpr> \$
 send run 6\n

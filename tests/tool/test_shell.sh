@@ -142,6 +142,19 @@ got = [(o["command"], o.get("error")) for o in objs]
 assert got == want, got
 assert objs[-1]["failures"] == 3'
 
+# The same on a terminal: a refused line's error object is printed at once.
+cat >ptyj.txt <<'EOT'
+expect meshrpr> $
+send frobnicate\n
+expect "command":\s+"frobnicate",\s+"error":\s+"unknown command \\"frobnicate\\" \(help lists the commands\)"\s+}\r\nmeshrpr> $
+send ttl-get --node 0x0042\n
+expect "error":\s+"unknown node 0x0042
+expect meshrpr> $
+send quit\n
+exit 1
+EOT
+pty_session ptyj.txt ptyj.out "$M" --world $W --json shell --speed 0
+
 # ---- Through a pseudo-terminal, at 1 virtual second per second: at 4, a loaded machine let the
 # first report overtake the driver between "scan 8" and its prompt (seen in CI under load).
 mkdir -p home
