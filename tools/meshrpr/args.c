@@ -53,6 +53,9 @@ static const struct opt_spec specs[OPT_COUNT] = {
                             "only devices not in the node database, one line each" },
     [OPT_NODE] = { "node", "ADDR",
                    "the node a Configuration Client request goes to (its primary address)" },
+    [OPT_SAVE] = { "save", "FILE",
+                   "save the demo's building afterwards as a world file (and as it was before "
+                   "the NPPI step in FILE.before-nppi), for commands with --world" },
     [OPT_LOCK_WAIT] = { "lock-wait", "S",
                         "wait up to S seconds for a world another meshrpr uses (default 60; "
                         "0: fail at once)" },

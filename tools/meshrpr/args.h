@@ -34,6 +34,7 @@ enum opt_id {
     OPT_SPEED,
     OPT_UNPROVISIONED,
     OPT_NODE,
+    OPT_SAVE,
     OPT_COUNT
 };
 

@@ -61,8 +61,9 @@ struct bnode {
     struct bt_mesh_cfg_cli cfg_cli;
     struct bt_mesh_rpr_cli rpr_cli;
 
-    /* Device: the Output OOB value on its display. */
+    /* Device: the Output OOB value on its display, since shown_ms. */
     bool shown;
+    uint64_t shown_ms;
     uint32_t shown_number;
     char shown_string[MESHRPR_PROV_IO_OOB_SIZE_MAX + 1];
     bool shown_is_string;
@@ -155,12 +156,16 @@ static const struct meshrpr_sim_node_ops node_ops = {
 
 /* ---- The user ------------------------------------------------------------------------------ */
 
-/* The device whose display the user reads: one that shows a value and is being provisioned. */
+/* The device whose display the user reads: one being provisioned that shows a value of the
+ * current attempt. A value shown before the attempt started belongs to an attempt that failed
+ * (the device generates a new one each time, MshPRTv1.1 §5.4.2.4): the user waits for the new
+ * one rather than type the old. */
 static struct bnode *user_display(struct building *b)
 {
     for (size_t i = 0; i < b->count; i++) {
         struct bnode *bn = b->nodes[i];
-        if (bn->shown && building_target_get(b, bn->wn->uuid) != NULL) {
+        const struct b_target *t = bn->shown ? building_target_get(b, bn->wn->uuid) : NULL;
+        if (t != NULL && bn->shown_ms >= t->since_ms) {
             return bn;
         }
     }
@@ -198,14 +203,19 @@ static void user_process(void *p)
         return;
     }
     b->prov_wants_input = false;
-    dev->shown = false;
     t = building_target_get(b, dev->wn->uuid);
     if (dev->shown_is_string) {
         err = meshrpr_prov_input_string(prov, dev->shown_string);
     } else {
         err = meshrpr_prov_input_number(prov, dev->shown_number);
     }
-    if (err == 0 && t != NULL) {
+    if (err != 0) {
+        /* No session waits for input (the one that asked ended): the value stays on the
+         * display for the session that asks next, if it is the same attempt's. */
+        return;
+    }
+    dev->shown = false;
+    if (t != NULL) {
         t->auth = "output";
         t->typed = dev->shown_number;
     }
@@ -303,10 +313,23 @@ static struct b_prov_event *prov_event_new(struct building *b)
     return e;
 }
 
+/* The session of uuid ended: a request for input it made is void (prov_input() does not say
+ * which session asks; the demo runs one Output OOB device at a time). */
+static void input_forget(struct building *b, const uint8_t uuid[16])
+{
+    const struct world_node *wn = world_node_by_uuid(b->w, uuid);
+
+    if (wn != NULL && wn->output_actions != 0) {
+        b->prov_wants_input = false;
+        b->user_due_ms = UINT64_MAX;
+    }
+}
+
 static void prov_node_added(uint16_t net_idx, uint8_t uuid[16], uint16_t addr, uint8_t num_elem)
 {
     struct b_prov_event *e = prov_event_new(current);
 
+    input_forget(current, uuid);
     (void)net_idx;
     e->added = true;
     memcpy(e->uuid, uuid, 16);
@@ -330,6 +353,7 @@ static void prov_link_close(bt_mesh_prov_bearer_t bearer)
     e->result = r;
     memcpy(e->uuid, r.uuid, 16);
     e->addr = r.addr;
+    input_forget(b, r.uuid);
 }
 
 /* The device's capabilities arrived: choose the authentication as an installer would, with
@@ -392,8 +416,10 @@ static int dev_output_number(bt_mesh_output_action_t act, uint32_t num)
         return -EINVAL;
     }
     dev->shown = true;
+    dev->shown_ms = building_now_ms(b);
     dev->shown_is_string = false;
     dev->shown_number = num;
+    building_progress(b, "%s shows %u", dev->wn->name, (unsigned)num);
     user_schedule(b);
     return 0;
 }
@@ -407,8 +433,10 @@ static int dev_output_string(const char *str)
         return -EINVAL;
     }
     dev->shown = true;
+    dev->shown_ms = building_now_ms(b);
     dev->shown_is_string = true;
     snprintf(dev->shown_string, sizeof(dev->shown_string), "%s", str);
+    building_progress(b, "%s shows \"%s\"", dev->wn->name, dev->shown_string);
     user_schedule(b);
     return 0;
 }
@@ -417,6 +445,17 @@ static void dev_input_complete(void)
 {
     struct bnode *dev = current->cur;
 
+    if (dev != NULL) {
+        dev->shown = false;
+    }
+}
+
+/* The device's session ended: its display goes blank (the next attempt shows a new value). */
+static void dev_link_close(bt_mesh_prov_bearer_t bearer)
+{
+    struct bnode *dev = current->cur;
+
+    (void)bearer;
     if (dev != NULL) {
         dev->shown = false;
     }
@@ -558,6 +597,7 @@ static void build_prov(struct bnode *bn)
     p->output_number = dev_output_number;
     p->output_string = dev_output_string;
     p->input_complete = dev_input_complete;
+    p->link_close = dev_link_close;
     p->reprovisioned = dev_reprovisioned;
 }
 
@@ -951,6 +991,7 @@ struct b_target *building_target_add(struct building *b, const uint8_t uuid[16],
         }
         memset(t, 0, sizeof(*t));
         t->used = true;
+        t->since_ms = building_now_ms(b);
         memcpy(t->uuid, uuid, 16);
         if (static_val != NULL && static_len > 0 && static_len <= sizeof(t->static_val)) {
             memcpy(t->static_val, static_val, static_len);

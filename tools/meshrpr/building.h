@@ -80,6 +80,8 @@ struct b_target {
     /* Set by the callbacks: "static", "output", or NULL (no OOB). */
     const char *auth;
     uint32_t typed; /* the Output OOB number the user typed */
+    /* When this attempt started: the user reads only values shown since. */
+    uint64_t since_ms;
 };
 
 struct bnode;

@@ -178,7 +178,9 @@ const struct command tool_commands[] = {
       "Scans through every server, provisions every device remotely (several links at once), "
       "runs each NPPI procedure once and checks every node answers with its current device "
       "key. The same options give the same output and capture, byte for byte.",
-      0, 0, OPT_BIT(OPT_DEVICES) | OPT_BIT(OPT_SERVERS) | OPT_BIT(OPT_SEED) | OPT_BIT(OPT_LOSS),
+      0, 0,
+      OPT_BIT(OPT_DEVICES) | OPT_BIT(OPT_SERVERS) | OPT_BIT(OPT_SEED) | OPT_BIT(OPT_LOSS) |
+          OPT_BIT(OPT_SAVE),
       CMD_NO_SHELL | CMD_NO_PCAP, cmd_demo },
     { "shell", "shell", "run commands typed at a prompt or read from stdin",
       "Runs the world's network and reads commands, one a line, from a terminal (libedit line "

@@ -31,6 +31,9 @@
 #define DEMO_REQUEST_TRIES    3u
 #define DEMO_PROVISION_MAX_MS 150000u
 #define DEMO_EXT_SCAN_S       10u
+/* Rounds of meshrpr_cfg_cli_reconcile() (each asks every identity twice) for a database entry
+ * a fault left pending, a second apart, before the demo calls its outcome unknown. */
+#define DEMO_RECONCILE_TRIES 3u
 
 struct demo_dev {
     size_t wi; /* world node index */
@@ -151,6 +154,73 @@ static const char *auth_words(const char *auth)
     return strcmp(auth, "static") == 0   ? "Static OOB"
            : strcmp(auth, "output") == 0 ? "Output OOB"
                                          : "no OOB";
+}
+
+/* ---- Pending database entries ----------------------------------------------------------- */
+
+/*
+ * The Provisioning Complete or the NPPI confirmation of uuid was lost to the radio, so its
+ * database entry is pending (enum meshrpr_cdb_pending): the node may or may not have taken the
+ * new identity. Ask the node under each identity (meshrpr_cfg_cli_reconcile()) before the demo
+ * decides what happened or tries again, since a retry through the wrong identity fails for
+ * good (a provisioned device answers no new provisioning; a refreshed node no longer answers
+ * its old address). @return 0 when the entry says what the node has (nothing pending, or
+ * settled now), -ETIMEDOUT when no identity answered, -ENOENT when there is no entry.
+ */
+static int settle_pending(struct demo *d, const uint8_t uuid[16])
+{
+    struct building *b = d->b;
+    struct meshrpr_cdb_node *entry = meshrpr_cdb_node_by_uuid(&d->w->cdb, uuid);
+    int err = -ETIMEDOUT;
+
+    if (entry == NULL) {
+        return -ENOENT;
+    }
+    if (entry->pending == MESHRPR_CDB_PENDING_NONE) {
+        return 0;
+    }
+    building_progress(b, "%s: its answer was lost; asking the node under %s", dev_name(d, uuid),
+                      entry->pending == MESHRPR_CDB_PENDING_PROVISION ? "the identity it was sent"
+                                                                      : "its new and old identity");
+    for (unsigned k = 0; k < DEMO_RECONCILE_TRIES && err == -ETIMEDOUT; k++) {
+        if (k > 0) {
+            (void)building_run_for(b, 1000);
+        }
+        err = meshrpr_cfg_cli_reconcile(building_cfg_cli(b), &d->w->cdb, entry);
+    }
+    if (err == 0) {
+        building_progress(b, "%s answers as 0x%04x", dev_name(d, uuid), (unsigned)entry->addr);
+    } else {
+        building_progress(b, "%s: no answer under any identity (%s)", dev_name(d, uuid),
+                          tool_errno_text(err));
+    }
+    return err;
+}
+
+/* Whether the device of dev, whose attempt failed, holds the identity its (now settled)
+ * database entry says: then it is provisioned though its Complete was lost. */
+static bool provisioned_after_all(struct demo *d, struct demo_dev *dev)
+{
+    const uint8_t *uuid = d->w->nodes[dev->wi].uuid;
+    const struct meshrpr_cdb_node *entry = meshrpr_cdb_node_by_uuid(&d->w->cdb, uuid);
+    bool was_pending = entry != NULL && entry->pending != MESHRPR_CDB_PENDING_NONE;
+
+    if (entry == NULL || settle_pending(d, uuid) != 0) {
+        return false;
+    }
+    /* Settled: the node answered with the entry's address and device key (or it was never
+     * pending, so the library committed it). */
+    dev->ok = true;
+    dev->done = true;
+    dev->addr = entry->addr;
+    dev->elements = entry->num_elem;
+    dev->auth = dev->t != NULL && dev->t->auth != NULL ? dev->t->auth : "none";
+    dev->why[0] = '\0';
+    building_progress(d->b, "%s provisioned as 0x%04x after all (%s)", d->w->nodes[dev->wi].name,
+                      (unsigned)entry->addr,
+                      was_pending ? "it answers with the device key sent"
+                                  : "the database holds it");
+    return true;
 }
 
 /* ---- 1. Scanning -------------------------------------------------------------------------- */
@@ -468,6 +538,9 @@ static void start_links(struct demo *d)
         if (!may_start(d, dev, active)) {
             continue;
         }
+        if (dev->tries > 0 && provisioned_after_all(d, dev)) {
+            continue; /* an earlier attempt's device answered after all: not again */
+        }
         srv = server_node(d, dev->server);
         dev->t = building_target_add(b, wn->uuid, NULL, 0);
         if (dev->t == NULL) {
@@ -535,6 +608,10 @@ static void finish_links(struct demo *d)
             building_progress(b, "%s provisioned as 0x%04x (%u element%s, %s) in %s s", wn->name,
                               (unsigned)o.addr, (unsigned)o.elements, o.elements == 1 ? "" : "s",
                               auth_words(dev->auth), t);
+        } else if (provisioned_after_all(d, dev)) {
+            if (d->max_links < MESHRPR_RPR_CLI_LINK_COUNT) {
+                d->max_links++;
+            }
         } else if (ended) {
             char why[160];
             snprintf(why, sizeof(why), "provisioning failed: %s", o.why);
@@ -578,8 +655,16 @@ static void provision_all(struct demo *d)
         finish_links(d);
     }
     for (size_t i = 0; i < d->dev_count; i++) {
-        if (!d->devs[i].found) {
-            snprintf(d->devs[i].why, sizeof(d->devs[i].why), "no server heard it");
+        struct demo_dev *dev = &d->devs[i];
+        const struct meshrpr_cdb_node *entry =
+            meshrpr_cdb_node_by_uuid(&d->w->cdb, d->w->nodes[dev->wi].uuid);
+        if (!dev->found) {
+            snprintf(dev->why, sizeof(dev->why), "no server heard it");
+        } else if (!dev->ok && entry != NULL && entry->pending != MESHRPR_CDB_PENDING_NONE &&
+                   !provisioned_after_all(d, dev)) {
+            snprintf(dev->why, sizeof(dev->why),
+                     "unknown: its Provisioning Data was sent, but it answers neither "
+                     "provisioned nor refusing (the database keeps it pending)");
         }
     }
 }
@@ -606,6 +691,38 @@ static struct demo_dev *nppi_pick(struct demo *d, bool want_comp, const struct d
     return fallback;
 }
 
+/* Whether the refresh of n took effect: the node's settled database entry has a new device
+ * key (every procedure changes it). The check then asks the node under it. */
+static bool nppi_took_effect(struct demo *d, struct demo_nppi *n, const uint8_t old_key[16])
+{
+    struct building *b = d->b;
+    const struct world_node *wn = &d->w->nodes[n->wi];
+    const struct meshrpr_cdb_node *entry = meshrpr_cdb_node_by_uuid(&d->w->cdb, wn->uuid);
+    unsigned elements;
+    int err;
+
+    if (entry == NULL) {
+        return false;
+    }
+    n->after = entry->addr;
+    n->new_key = memcmp(entry->dev_key, old_key, 16) != 0;
+    if (!n->new_key) {
+        return false;
+    }
+    /* The node answers with its new key at its (new) address. A check lost to the radio does
+     * not undo a refresh the node took: the final check asks every node again. */
+    err = building_comp_get(b, n->after, 2 * DEMO_REQUEST_TRIES, &elements, &n->models_after);
+    if (err != 0) {
+        n->models_after = 0;
+        building_progress(b, "%s now 0x%04x with a new device key; no answer to the check yet (%s)",
+                          wn->name, (unsigned)n->after, tool_errno_text(err));
+        return true;
+    }
+    building_progress(b, "%s now 0x%04x with a new device key, %u models", wn->name,
+                      (unsigned)n->after, n->models_after);
+    return true;
+}
+
 static void nppi_run(struct demo *d, struct demo_nppi *n)
 {
     struct building *b = d->b;
@@ -623,15 +740,39 @@ static void nppi_run(struct demo *d, struct demo_nppi *n)
     n->before = entry->addr;
     (void)building_comp_get(b, n->before, DEMO_REQUEST_TRIES, &elements, &n->models_before);
     for (unsigned k = 0; k < DEMO_TRIES && !n->ok; k++) {
-        struct bt_mesh_rpr_node srv = server_node(d, n->before);
-        uint16_t new_addr = n->procedure == BT_MESH_RPR_NODE_REFRESH_ADDR ? 0 : n->before;
-        struct b_target *t = building_target_add(b, wn->uuid, NULL, 0);
-        uint64_t start = building_now_ms(b);
+        struct bt_mesh_rpr_node srv;
+        uint16_t cur, new_addr;
+        struct b_target *t;
+        uint64_t start;
         struct b_outcome o;
         int err;
 
+        /* Before another try: the node is where the (settled) database says, which after a
+         * lost confirmation may be the new identity already. */
+        if (k > 0) {
+            if (settle_pending(d, wn->uuid) != 0) {
+                snprintf(n->why, sizeof(n->why),
+                         "unknown: the node answers under neither identity (the database keeps "
+                         "both)");
+                break;
+            }
+            if (nppi_took_effect(d, n, old_key)) {
+                n->ok = true;
+                break;
+            }
+        }
+        entry = meshrpr_cdb_node_by_uuid(&d->w->cdb, wn->uuid);
+        if (entry == NULL) {
+            snprintf(n->why, sizeof(n->why), "gone from the database");
+            break;
+        }
+        cur = entry->addr;
+        srv = server_node(d, cur);
+        new_addr = n->procedure == BT_MESH_RPR_NODE_REFRESH_ADDR ? 0 : cur;
+        t = building_target_add(b, wn->uuid, NULL, 0);
+        start = building_now_ms(b);
         building_progress(b, "%s of %s (0x%04x)%s", out_procedure(n->procedure), wn->name,
-                          (unsigned)n->before, k > 0 ? ", again" : "");
+                          (unsigned)cur, k > 0 ? ", again" : "");
         err = bt_mesh_reprovision_remote(building_rpr_cli(b), &srv, new_addr,
                                          n->procedure == BT_MESH_RPR_NODE_REFRESH_COMPOSITION);
         if (err != 0) {
@@ -646,31 +787,29 @@ static void nppi_run(struct demo *d, struct demo_nppi *n)
         if (!o.ok) {
             snprintf(n->why, sizeof(n->why), "%s", o.why);
             building_progress(b, "%s: %s", wn->name, o.why);
-            (void)building_run_for(b, 2000);
-            continue;
         }
-        entry = meshrpr_cdb_node_by_uuid(&d->w->cdb, wn->uuid);
-        n->after = entry != NULL ? entry->addr : 0;
-        n->new_key = entry != NULL && memcmp(entry->dev_key, old_key, 16) != 0;
-        /* The node answers with its new key at its (new) address. */
-        err = building_comp_get(b, n->after, DEMO_REQUEST_TRIES, &elements, &n->models_after);
-        if (err != 0) {
-            snprintf(n->why, sizeof(n->why), "no answer with the new device key");
-            continue;
+        /* Decided on what the node has, not on what the link said. */
+        if (settle_pending(d, wn->uuid) != 0) {
+            snprintf(n->why, sizeof(n->why),
+                     "unknown: the node answers under neither identity (the database keeps both)");
+            break;
         }
-        if (!n->new_key) {
+        if (nppi_took_effect(d, n, old_key)) {
+            n->ok = true;
+            break;
+        }
+        if (o.ok) {
             snprintf(n->why, sizeof(n->why), "the device key did not change");
-            continue;
         }
-        if (n->procedure == BT_MESH_RPR_NODE_REFRESH_COMPOSITION &&
-            n->models_after != n->models_before + 1) {
-            snprintf(n->why, sizeof(n->why), "page 0 did not become the new composition");
-            continue;
-        }
-        n->ok = true;
+        (void)building_run_for(b, 2000);
+    }
+    if (n->ok && n->procedure == BT_MESH_RPR_NODE_REFRESH_COMPOSITION && n->models_after != 0 &&
+        n->models_before != 0 && n->models_after != n->models_before + 1) {
+        n->ok = false;
+        snprintf(n->why, sizeof(n->why), "page 0 did not become the new composition");
+    }
+    if (n->ok) {
         n->why[0] = '\0';
-        building_progress(b, "%s now 0x%04x with a new device key, %u models", wn->name,
-                          (unsigned)n->after, n->models_after);
     }
 }
 
@@ -846,6 +985,31 @@ static void table_nppi(struct demo *d, cJSON *o)
     }
 }
 
+/* --save: the building as a world file (path with suffix), as commands with --world load it.
+ * The world's generation moves on, so commands on it draw fresh randomness. */
+static int save_world(struct demo *d, const char *path, const char *suffix)
+{
+    char *name = malloc(strlen(path) + strlen(suffix) + 1);
+    char err[320];
+    int rc;
+
+    if (name == NULL) {
+        tool_error("out of memory");
+        return -ENOMEM;
+    }
+    strcpy(name, path);
+    strcat(name, suffix);
+    d->w->time_ms = building_now_ms(d->b);
+    d->w->generation++;
+    world_cdb_timestamp(d->w);
+    rc = world_save(d->w, name, err, sizeof(err));
+    if (rc != 0) {
+        tool_error("%s", err);
+    }
+    free(name);
+    return rc;
+}
+
 int demo_run(struct cmd_ctx *c)
 {
     struct world_params p = {
@@ -946,12 +1110,13 @@ int demo_run(struct cmd_ctx *c)
     scan_all(d);
     ext_scan(d);
     provision_all(d);
+    if (a->set[OPT_SAVE] && save_world(d, a->val[OPT_SAVE], ".before-nppi") != 0) {
+        rc = TOOL_EXIT_FAIL;
+        goto out;
+    }
     nppi_all(d);
 
     check_all(d);
-    table_devices(d, out_arr(c->out.root, "provisioning"));
-    table_nppi(d, out_obj(c->out.root, "nppi"));
-    table_checks(d, out_arr(c->out.root, "checks"));
 
     for (size_t i = 0; i < d->dev_count; i++) {
         provisioned += d->devs[i].ok;
@@ -964,6 +1129,21 @@ int demo_run(struct cmd_ctx *c)
     }
     d->ok = provisioned == d->dev_count && d->checks_ok == d->checks && d->ext_ok &&
             (!d->nppi_available || nppi_ok == d->nppi_count);
+    /* What was done is saved before it is reported: a kill after a line leaves it on disk. */
+    rc = d->ok ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
+    if (a->set[OPT_CDB]) {
+        world_cdb_timestamp(d->w);
+        if (meshrpr_cdb_save(&d->w->cdb, a->val[OPT_CDB]) != 0) {
+            tool_error("cannot write the database to %s", a->val[OPT_CDB]);
+            rc = TOOL_EXIT_FAIL;
+        }
+    }
+    if (a->set[OPT_SAVE] && save_world(d, a->val[OPT_SAVE], "") != 0) {
+        rc = TOOL_EXIT_FAIL;
+    }
+    table_devices(d, out_arr(c->out.root, "provisioning"));
+    table_nppi(d, out_obj(c->out.root, "nppi"));
+    table_checks(d, out_arr(c->out.root, "checks"));
     tool_time_str(t, building_now_ms(d->b));
     out_num(c->out.root, "time_ms", (double)building_now_ms(d->b));
     out_num(c->out.root, "packets", (double)packets);
@@ -981,14 +1161,6 @@ int demo_run(struct cmd_ctx *c)
     out_text(&c->out, "%s s of virtual time, %" PRIu64 " radio packets%s%s", t, packets,
              bo.pcap_path != NULL ? ", capture in " : "", bo.pcap_path != NULL ? bo.pcap_path : "");
     out_text(&c->out, "result: %s", d->ok ? "success" : "FAILED");
-    rc = d->ok ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
-    if (a->set[OPT_CDB]) {
-        world_cdb_timestamp(d->w);
-        if (meshrpr_cdb_save(&d->w->cdb, a->val[OPT_CDB]) != 0) {
-            tool_error("cannot write the database to %s", a->val[OPT_CDB]);
-            rc = TOOL_EXIT_FAIL;
-        }
-    }
     if (!d->ok) {
         tool_error("the demo did not succeed (see the tables)");
     }

@@ -76,6 +76,9 @@ static int run_world_command(const struct command *cmd, struct cmd_ctx *c)
             tool_error("cannot use the world: %s", err);
             return TOOL_EXIT_WORLD;
         }
+        /* Saves that a kill cut before their rename left keys in temporary files: with the
+         * lock, nobody else is saving, so they are stale. */
+        (void)world_remove_stale_tmp(path);
     }
     c->w = world_alloc();
     if (c->w == NULL) {
@@ -102,6 +105,10 @@ static int run_world_command(const struct command *cmd, struct cmd_ctx *c)
         }
     }
     if (rc == TOOL_EXIT_OK) {
+        if (c->b != NULL && strcmp(cmd->name, "shell") != 0) {
+            /* What the command did is printed once it is saved (below). */
+            out_hold(&c->out);
+        }
         rc = cmd->run(c, c->a->argc - 1, c->a->argv + 1);
     }
     if (c->b != NULL) {
@@ -116,6 +123,7 @@ static int run_world_command(const struct command *cmd, struct cmd_ctx *c)
                 rc = TOOL_EXIT_WORLD;
             }
         }
+        out_release(&c->out);
         stop_rc = building_stop(c->b);
         c->b = NULL;
         if (stop_rc != 0 && rc == TOOL_EXIT_OK) {
@@ -242,6 +250,9 @@ int main(int argc, char **argv)
     }
     if (rc == TOOL_EXIT_OK && a.set[OPT_PCAP]) {
         rc = output_writable(&c.out, OPT_PCAP, a.val[OPT_PCAP]);
+    }
+    if (rc == TOOL_EXIT_OK && a.set[OPT_SAVE]) {
+        rc = output_writable(&c.out, OPT_SAVE, a.val[OPT_SAVE]);
     }
     if (rc == TOOL_EXIT_OK && !(cmd->flags & (CMD_WORLD | CMD_WORLD_OPT)) && a.set[OPT_WORLD]) {
         rc = TOOL_EXIT_USAGE;

@@ -4,6 +4,9 @@
  * Remote Provisioning status codes (MshPRTv1.1 §4.3.4, Table 4.269), link and scan states,
  * Provisioning Failed error codes (§5.4.1.10) and AD structures.
  */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* open_memstream (also when built for the fuzz target) */
+#endif
 #include "output.h"
 
 #include <errno.h>
@@ -31,8 +34,31 @@ void out_error_default(struct out *o, const char *msg)
     }
 }
 
+void out_hold(struct out *o)
+{
+    if (o->held == NULL) {
+        o->held = open_memstream(&o->held_text, &o->held_len);
+    }
+}
+
+void out_release(struct out *o)
+{
+    if (o->held == NULL) {
+        return;
+    }
+    if (fclose(o->held) == 0 && o->held_text != NULL) {
+        fwrite(o->held_text, 1, o->held_len, stdout);
+    }
+    free(o->held_text);
+    o->held = NULL;
+    o->held_text = NULL;
+    o->held_len = 0;
+    fflush(stdout);
+}
+
 void out_end(struct out *o)
 {
+    out_release(o);
     if (o->json && o->root != NULL) {
         char *text = cJSON_Print(o->root);
         if (text != NULL) {
@@ -53,9 +79,14 @@ void out_text(struct out *o, const char *fmt, ...)
         return;
     }
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    if (o->held != NULL) {
+        vfprintf(o->held, fmt, ap);
+        fputc('\n', o->held);
+    } else {
+        vprintf(fmt, ap);
+        putchar('\n');
+    }
     va_end(ap);
-    putchar('\n');
 }
 
 void out_str(cJSON *obj, const char *name, const char *value)

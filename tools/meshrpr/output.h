@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cjson/cJSON.h>
 #include <meshrpr/mesh.h>
@@ -20,6 +21,10 @@ struct out {
     bool json;
     /* The command's result object. */
     cJSON *root;
+    /* Text lines held back (out_hold()) until out_release(): NULL when printed at once. */
+    FILE *held;
+    char *held_text;
+    size_t held_len;
 };
 
 /* Start a result for command name (root {"command": name}). @return 0 or -ENOMEM. */
@@ -30,6 +35,13 @@ void out_error_default(struct out *o, const char *msg);
 
 /* Print the result (JSON mode) and free it. */
 void out_end(struct out *o);
+
+/* Hold text lines back until out_release(): a command that changes the world says what it
+ * did only after the world is saved, so a line the user saw is never lost to a crash in
+ * between (issue #11). Falls back to printing at once when memory is short. */
+void out_hold(struct out *o);
+/* Print the held lines (and flush stdout); nothing when none are held. */
+void out_release(struct out *o);
 
 /* A text line on stdout (text mode only). */
 void out_text(struct out *o, const char *fmt, ...) TOOL_PRINTF(2, 3);

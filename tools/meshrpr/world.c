@@ -7,6 +7,7 @@
  */
 #include "world.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -546,6 +547,85 @@ nomem:
     return NULL;
 }
 
+/* The directory part of path ("." when it has none), malloc'ed; NULL when out of memory. */
+static char *dir_of(const char *path, const char **base)
+{
+    const char *slash = strrchr(path, '/');
+
+    *base = slash != NULL ? slash + 1 : path;
+    if (slash == NULL) {
+        return strdup(".");
+    }
+    if (slash == path) {
+        return strdup("/");
+    }
+    return strndup(path, (size_t)(slash - path));
+}
+
+/* Make the rename durable: the directory entry lives in the directory, and without this a
+ * power cut after the rename may bring back the old world (or none). Best effort on file
+ * systems that cannot sync a directory (EINVAL). @return 0 or a negative errno. */
+static int sync_dir(const char *path)
+{
+    const char *base;
+    char *dir = dir_of(path, &base);
+    int fd, rc = 0;
+
+    if (dir == NULL) {
+        return -ENOMEM;
+    }
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        rc = -errno;
+    } else {
+        if (fsync(fd) != 0 && errno != EINVAL && errno != ENOTSUP) {
+            rc = -errno;
+        }
+        close(fd);
+    }
+    free(dir);
+    return rc;
+}
+
+/* Whether name is one of world_save()'s temporary files of the world base: base.tmp.XXXXXX. */
+static bool is_save_tmp(const char *name, const char *base)
+{
+    size_t len = strlen(base);
+
+    return strncmp(name, base, len) == 0 && strncmp(name + len, ".tmp.", 5) == 0 &&
+           strlen(name + len + 5) == 6;
+}
+
+int world_remove_stale_tmp(const char *path)
+{
+    const char *base;
+    char *dir = dir_of(path, &base);
+    DIR *d;
+    struct dirent *e;
+    int removed = 0;
+
+    if (dir == NULL) {
+        return -ENOMEM;
+    }
+    d = opendir(dir);
+    if (d == NULL) {
+        int rc = -errno;
+        free(dir);
+        return rc;
+    }
+    while ((e = readdir(d)) != NULL) {
+        if (is_save_tmp(e->d_name, base) && unlinkat(dirfd(d), e->d_name, 0) == 0) {
+            removed++;
+        }
+    }
+    closedir(d);
+    if (removed > 0) {
+        (void)sync_dir(path);
+    }
+    free(dir);
+    return removed;
+}
+
 int world_save(struct world *w, const char *path, char *err, size_t err_size)
 {
     return world_save_locked(w, path, NULL, err, err_size);
@@ -613,6 +693,15 @@ int world_save_locked(struct world *w, const char *path, int *lock_fd, char *err
     if (rc != 0) {
         tool_msg(err, err_size, "cannot write %s: %s", path, strerror(-rc));
         unlink(tmp);
+    } else {
+        int e = sync_dir(path);
+        if (e != 0) {
+            /* The new world is in place (the rename happened); only its durability is in
+             * doubt, so say so without calling the save failed. */
+            fprintf(stderr,
+                    "meshrpr: warning: %s saved, but its directory could not be synced: %s\n", path,
+                    strerror(-e));
+        }
     }
     free(tmp);
     free(text);

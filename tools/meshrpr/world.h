@@ -5,7 +5,8 @@
  * virtual clock, the provisioner's node database (Mesh Configuration Database JSON) and what
  * the last scans found. world_generate() lays out a new building; world_load() and
  * world_save() read and write the JSON world file, the save atomically (temporary file, fsync,
- * rename), so a failed command never leaves a half-written world behind.
+ * rename, fsync of the directory), so a failed command never leaves a half-written world
+ * behind, and a saved one survives a crash.
  */
 #ifndef MESHRPR_TOOL_WORLD_H
 #define MESHRPR_TOOL_WORLD_H
@@ -156,6 +157,12 @@ int world_load(struct world *w, const char *path, char *err, size_t err_size);
 
 /* Write the world atomically. @return 0 or a negative errno (the old file is untouched). */
 int world_save(struct world *w, const char *path, char *err, size_t err_size);
+
+/* Remove the temporary files (path.tmp.XXXXXX, mode 0600, holding keys) that saves killed
+ * before their rename left next to the world. Only for the holder of the world's lock: nobody
+ * else saves then, so every such file is stale. @return how many were removed, or a negative
+ * errno when the directory cannot be read. */
+int world_remove_stale_tmp(const char *path);
 
 /* The same for the holder of the world's lock (*lock_fd from tool_lock(), lock.h): the new file
  * is locked before it replaces the old one, and *lock_fd becomes its descriptor. */
