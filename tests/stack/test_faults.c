@@ -22,6 +22,9 @@
  *    any node sends is decoded with the network's keys as it leaves the radio, independent of
  *    the nodes' own bookkeeping.
  *
+ * test_faults after-failed: after the device's Provisioning Failed the provisioner's side sends
+ * nothing more but the Link Close (MshPRTv1.1 §5.4.4), on PB-ADV and through a server.
+ *
  * Usage: test_faults <procedure> [step_ms]  with procedure one of provision, devkey, addr,
  * comp; CTest runs each as its own test (step 25 ms in Release; coarser under ASan, see
  * tests/CMakeLists.txt). It prints the counts per fault kind and fails on any bad outcome.
@@ -45,6 +48,8 @@
 #include "net/net.h"
 #include "net/replay.h"
 #include "node/node_internal.h"
+#include "prov/pb_adv.h"
+#include "prov/prov_pdu.h"
 #include "rpr_world.h"
 #include "test_util.h"
 
@@ -579,6 +584,147 @@ static void run_matrix(enum procedure proc, uint32_t step_ms)
     assert_true(F.retry_max_ms < 30000);
 }
 
+/* ---- After Provisioning Failed: nothing more but the close (MshPRTv1.1 §5.4.4) ------------ */
+
+/*
+ * A scripted device answers the Invite with Provisioning Failed. From the moment the
+ * provisioner's side of PB-ADV (the provisioner itself, or the Remote Provisioning Server
+ * relaying for the client) has received that PDU, every new PB-ADV transmission it starts on
+ * the link must be the Transaction Acknowledgment of the Failed PDU (§5.3.2: the bearer
+ * acknowledges what it received) or a Link Close with reason Fail (§5.3.1.4.3): no further
+ * Provisioning PDU, no retransmission of the Invite. Read from the radio, not from the node.
+ */
+struct after_failed {
+    int side;       /* sim id of the provisioner's end of the PB-ADV link */
+    int script;     /* sim id of the scripted device */
+    bool failed_rx; /* the Failed PDU reached side, on this link: */
+    uint32_t link_id;
+    unsigned acks;
+    unsigned closes;
+    unsigned others;
+    uint8_t close_reason;
+};
+
+static struct after_failed AF;
+
+static bool pb_adv_decode(const struct meshrpr_sim_radio_event *ev, uint32_t *link_id, uint8_t *tn,
+                          struct meshrpr_pb_adv_gp *gp)
+{
+    if (ev->ad_type != MESHRPR_PB_ADV_AD_TYPE || ev->len <= MESHRPR_PB_ADV_PDU_OVERHEAD ||
+        meshrpr_pb_adv_gp_decode(&ev->data[MESHRPR_PB_ADV_PDU_OVERHEAD],
+                                 ev->len - MESHRPR_PB_ADV_PDU_OVERHEAD, gp) != 0) {
+        return false;
+    }
+    *link_id = (uint32_t)ev->data[0] << 24 | (uint32_t)ev->data[1] << 16 |
+               (uint32_t)ev->data[2] << 8 | ev->data[3];
+    *tn = ev->data[4];
+    return true;
+}
+
+static void after_failed_observe(void *arg, const struct meshrpr_sim_radio_event *ev)
+{
+    struct after_failed *a = arg;
+    struct meshrpr_pb_adv_gp gp;
+    uint32_t link_id;
+    uint8_t tn;
+
+    if (!pb_adv_decode(ev, &link_id, &tn, &gp)) {
+        return;
+    }
+    if (!a->failed_rx && ev->kind == MESHRPR_SIM_RADIO_RX && ev->from == a->script &&
+        ev->to == a->side && gp.gpcf == MESHRPR_PB_ADV_GPCF_START && gp.data_len >= 1 &&
+        gp.data[0] == MESHRPR_PROV_FAILED) {
+        a->failed_rx = true;
+        a->link_id = link_id;
+        return;
+    }
+    /* New transmissions only: the remaining repeats of one started before are the same PDU. */
+    if (!a->failed_rx || link_id != a->link_id || ev->kind != MESHRPR_SIM_RADIO_TX ||
+        ev->from != a->side || ev->repeat != 0) {
+        return;
+    }
+    if (gp.gpcf == MESHRPR_PB_ADV_GPCF_ACK) {
+        a->acks++;
+    } else if (gp.gpcf == MESHRPR_PB_ADV_GPCF_CTL && gp.opcode == MESHRPR_PB_ADV_LINK_CLOSE) {
+        a->closes++;
+        a->close_reason = gp.reason;
+    } else {
+        printf("  after Provisioning Failed: GPCF %u (opcode %u, TN 0x%02x) sent\n", gp.gpcf,
+               gp.opcode, tn);
+        a->others++;
+    }
+}
+
+static bool script_closed_pred(struct rpr_world *w, void *arg)
+{
+    (void)arg;
+    return w->scripts[0].link_close_rx > 0;
+}
+
+static void after_failed_run(bool remote)
+{
+    static const uint8_t failed[2] = { MESHRPR_PROV_FAILED, MESHRPR_PROV_ERR_OUT_OF_RESOURCES };
+    struct rpr_world *w = rw_new(remote ? 0xfa11ed02 : 0xfa11ed01);
+    struct meshrpr_prov_result res;
+    uint8_t uuid[16];
+    int sc, side = 0;
+
+    assert_non_null(w);
+    memset(uuid, 0x5f, sizeof(uuid));
+    sc = rw_add_script(w, uuid);
+    assert_int_equal(sc, 0);
+    memcpy(w->scripts[sc].answer, failed, sizeof(failed));
+    w->scripts[sc].answer_len = sizeof(failed);
+    if (remote) {
+        side = rw_add_server(w, SRV_ADDR);
+        rw_link(w, 0, side, 0.0);
+    }
+    rw_link_script(w, side, sc, 0.0);
+    memset(&AF, 0, sizeof(AF));
+    AF.side = w->nodes[side].sim_id;
+    AF.script = w->scripts[sc].sim_id;
+    meshrpr_sim_set_observer(&w->sim, after_failed_observe, &AF);
+
+    if (remote) {
+        struct bt_mesh_rpr_node srv = rw_srv(w, side);
+        assert_int_equal(bt_mesh_provision_remote(rw_cli(w), &srv, uuid, RW_NET_IDX, 0), 0);
+    } else {
+        assert_int_equal(meshrpr_provision_adv(&rw_prov(w)->node, uuid, RW_NET_IDX, 0x0100, 0), 0);
+    }
+    assert_true(rw_run_until(w, script_closed_pred, NULL, 30000));
+    /* Anything the provisioner's side would still send comes within its retransmission and
+     * transaction timers (§5.3.2, §5.3.3). */
+    rw_run(w, 35000);
+    printf("  %s: after Provisioning Failed: %u acknowledgment(s), %u Link Close(s) (reason "
+           "%u), %u other PDU(s)\n",
+           remote ? "PB-Remote (the server's PB-ADV side)" : "PB-ADV", AF.acks, AF.closes,
+           AF.close_reason, AF.others);
+    assert_true(AF.failed_rx);
+    assert_int_equal(AF.others, 0);
+    assert_true(AF.closes >= 1);
+    assert_int_equal(AF.close_reason, 0x02 /* Fail */);
+    /* The device got the Invite and nothing else. */
+    assert_int_equal(w->scripts[sc].pdus_rx, 1);
+    assert_int_equal(meshrpr_prov_last_result(&rw_prov(w)->node, &res), 0);
+    assert_int_equal(res.status, MESHRPR_PROV_STATUS_PEER_FAILED);
+    assert_int_equal(res.error_code, MESHRPR_PROV_ERR_OUT_OF_RESOURCES);
+    assert_int_equal(w->added_count, 0);
+    meshrpr_sim_set_observer(&w->sim, NULL, NULL);
+    rw_free(w);
+}
+
+static void test_after_failed_pb_adv(void **state)
+{
+    (void)state;
+    after_failed_run(false);
+}
+
+static void test_after_failed_pb_remote(void **state)
+{
+    (void)state;
+    after_failed_run(true);
+}
+
 static enum procedure g_proc;
 static uint32_t g_step_ms = 25;
 
@@ -595,8 +741,15 @@ int main(int argc, char **argv)
     };
 
     if (argc < 2) {
-        fprintf(stderr, "usage: %s provision|devkey|addr|comp [step_ms]\n", argv[0]);
+        fprintf(stderr, "usage: %s provision|devkey|addr|comp [step_ms] | after-failed\n", argv[0]);
         return 2;
+    }
+    if (strcmp(argv[1], "after-failed") == 0) {
+        const struct CMUnitTest after_failed[] = {
+            cmocka_unit_test(test_after_failed_pb_adv),
+            cmocka_unit_test(test_after_failed_pb_remote),
+        };
+        return cmocka_run_group_tests_name("after-failed", after_failed, NULL, NULL);
     }
     for (g_proc = 0; g_proc < P_COUNT && strcmp(argv[1], proc_names[g_proc]) != 0; g_proc++) {
     }
