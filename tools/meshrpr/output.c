@@ -17,6 +17,7 @@
 
 int out_begin(struct out *o, bool json, const char *name)
 {
+    memset(o, 0, sizeof(*o)); /* callers may pass an uninitialised struct (nothing held) */
     o->json = json;
     o->root = cJSON_CreateObject();
     if (o->root == NULL) {
