@@ -349,6 +349,19 @@ static void node_start(int i)
     if (err != 0) {
         die("meshrpr_node_init", err);
     }
+    /* meshd 5.66 cancels and re-queues its Link ACK (and its reply PDUs) behind its 500 ms
+     * beacon ring each time it hears our Link Open or a repeated transaction, so a 500 ms
+     * retransmission can starve its answer for the whole 10 s Link Open window (seen in CI
+     * as "link through 0x0002 did not open"; every 2.5 s always works). Retransmit every
+     * 1.5-2 s towards meshd, as an application talking to such a peer would configure. */
+    struct meshrpr_pb_adv_timing t;
+    meshrpr_pb_adv_timing_get(&B->node[i], &t);
+    t.retransmit_ms = 1500;
+    t.retransmit_jitter_ms = 500;
+    err = meshrpr_pb_adv_timing_set(&B->node[i], &t);
+    if (err != 0) {
+        die("meshrpr_pb_adv_timing_set", err);
+    }
 }
 
 /* Provision a meshrpr node of ours locally and record it in the database. */
