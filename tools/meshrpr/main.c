@@ -18,6 +18,7 @@
 #include "args.h"
 #include "building.h"
 #include "commands.h"
+#include "hci_target.h"
 #include "lock.h"
 #include "output.h"
 #include "util.h"
@@ -205,6 +206,10 @@ int main(int argc, char **argv)
     bool json = false;
     int rc;
 
+    /* A real controller (--hci): hci_target.c runs the command line. */
+    if (hci_target_wanted(argc, argv)) {
+        return hci_target_main(argc, argv);
+    }
     for (int i = 1; i < argc; i++) {
         json = json || strcmp(argv[i], "--json") == 0;
     }
