@@ -23,9 +23,9 @@
  *
  * Transmission, one PDU at a time as the host's first-in first-out queue hands them over:
  * - legacy advertising (ADV_NONCONN_IND, MshPRTv1.1 §3.3.1): for each of the PDU's count
- *   transmissions, advertising is enabled for MESHRPR_HCI_ADV_HOLD_MS (about one advertising
- *   event) and disabled again, the transmissions interval_ms apart plus a random 0..10 ms
- *   (advDelay);
+ *   transmissions, advertising is enabled for one advertising interval (20 ms, or 100 ms on
+ *   controllers older than Core 5.0), so one advertising event goes out, and disabled again;
+ *   the transmissions go interval_ms apart plus a random 0..10 ms (advDelay);
  * - extended advertising, when the controller has it (LE feature bit 12 and the commands): one
  *   advertising set sending a legacy ADV_NONCONN_IND with Max_Extended_Advertising_Events equal
  *   to the count at the PDU's interval; the LE Advertising Set Terminated event completes it.
@@ -186,8 +186,6 @@ int meshrpr_hci_transport_open(const char *spec, char *err, size_t err_size);
 
 /** Default time a controller has to answer a command. */
 #define MESHRPR_HCI_CMD_TIMEOUT_MS 3000u
-/** Time legacy advertising stays enabled for one transmission. */
-#define MESHRPR_HCI_ADV_HOLD_MS 15u
 /** Commands waiting for the controller. */
 #define MESHRPR_HCI_CMD_QUEUE_LEN 24
 /** Longest command parameters meshrpr sends (LE Set Advertising Data: 32). */

@@ -537,7 +537,8 @@ static void tx_done_cmd(struct meshrpr_hci *hci, enum tag tag, const struct mesh
         }
         hci->stats.adv_events++;
         hci->tx_phase = PH_HOLD;
-        hci->tx_timer_ms = now + MESHRPR_HCI_ADV_HOLD_MS;
+        /* One advertising interval: the controller sends at least one advertising event. */
+        hci->tx_timer_ms = now + (uint64_t)legacy_interval_units(hci) * 5u / 8u;
         break;
     case T_TX_OFF:
         /* Command Disallowed: it was already off, which is what we want. */

@@ -9,8 +9,10 @@
  * controller that stops answering, command flow control, a closed connection, transport specs.
  * Time checks are lower bounds only (the machine is shared).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -727,6 +729,45 @@ static void test_transport_specs(void **state)
     assert_memory_equal(got, pkt, sizeof(pkt));
     close(fd);
     close(m);
+
+    /* TCP: a listener on the loopback; the connection is what the host gets. */
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(l >= 0);
+    struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t slen = sizeof(sin);
+    assert_int_equal(bind(l, (struct sockaddr *)&sin, sizeof(sin)), 0);
+    assert_int_equal(listen(l, 1), 0);
+    assert_int_equal(getsockname(l, (struct sockaddr *)&sin, &slen), 0);
+    snprintf(spec, sizeof(spec), "tcp:127.0.0.1:%u", (unsigned)ntohs(sin.sin_port));
+    fd = meshrpr_hci_transport_open(spec, err, sizeof(err));
+    assert_true(fd >= 0);
+    int a = accept(l, NULL, NULL);
+    assert_true(a >= 0);
+    assert_int_equal(write(fd, pkt, 4), 4);
+    n = 0;
+    for (int tries = 0; tries < 100 && n < 4; tries++) {
+        ssize_t k = read(a, got + n, sizeof(got) - (size_t)n);
+        if (k > 0) {
+            n += k;
+        }
+    }
+    assert_int_equal(n, 4);
+    assert_memory_equal(got, pkt, 4);
+    close(a);
+    close(fd);
+    /* Nobody listening any more. */
+    close(l);
+    assert_true(meshrpr_hci_transport_open(spec, err, sizeof(err)) < 0);
+    assert_non_null(strstr(err, spec + 4));
+
+    /* The HCI user channel: here without Bluetooth sockets or controller, an error that names
+     * the controller and says why. */
+    fd = meshrpr_hci_transport_open("hci0", err, sizeof(err));
+    if (fd >= 0) {
+        close(fd); /* a machine with a free controller 0 */
+    } else {
+        assert_non_null(strstr(err, "hci0: "));
+    }
 }
 
 int main(void)

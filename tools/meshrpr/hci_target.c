@@ -33,6 +33,7 @@
 #include <meshrpr/rpr_srv.h>
 #include <meshrpr/storage.h>
 
+#include "lock.h"
 #include "output.h"
 #include "util.h"
 
@@ -58,6 +59,7 @@ struct target {
     struct bt_mesh_prov prov;
     struct meshrpr_cdb cdb;
     char cdb_path[300];
+    int lock_fd;
     enum role role;
     /* Options. */
     const char *spec;
@@ -455,6 +457,16 @@ static int target_start(char *err, size_t err_size)
     if (rc != 0) {
         return rc;
     }
+    /* One process per state directory: two would reuse each other's sequence numbers and
+     * lose each other's database changes. A provisioner command waits its turn; a second
+     * node on the same state is refused. */
+    if (path_in_state(dir, sizeof(dir), "uuid") != 0) {
+        return -ENAMETOOLONG;
+    }
+    T->lock_fd = tool_lock(dir, T->role == ROLE_PROVISIONER ? TOOL_LOCK_WAIT_S : 0, err, err_size);
+    if (T->lock_fd < 0) {
+        return T->lock_fd;
+    }
     if (path_in_state(dir, sizeof(dir), "node") != 0 ||
         meshrpr_storage_file_init(&T->store, dir) != 0) {
         tool_msg(err, err_size, "cannot use %s for the node state", dir);
@@ -545,6 +557,8 @@ static void target_stop(bool save)
     meshrpr_node_deinit(&T->node);
     (void)meshrpr_posix_host_node_remove(&T->host, &T->node);
     meshrpr_hci_close(&T->hci);
+    tool_unlock(T->lock_fd);
+    T->lock_fd = -1;
 }
 
 /* ---- Provisioner commands ----------------------------------------------------------------- */
@@ -980,6 +994,7 @@ int hci_target_main(int argc, char **argv)
 
     T = &target;
     T->name = "meshrpr-device";
+    T->lock_fd = -1;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
