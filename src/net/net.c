@@ -131,16 +131,17 @@ int meshrpr_net_encode(const struct meshrpr_net_cred *cred, uint32_t iv_index, b
     return 0;
 }
 
-int meshrpr_net_decode(const struct meshrpr_net_cred *cred, uint32_t iv_index, const uint8_t *pdu,
-                       size_t len, uint8_t *scratch, struct meshrpr_net_pdu *out)
+/* First half of meshrpr_net_decode(): checks, then the header de-obfuscated into scratch
+ * (§3.9.7.3), which gives CTL, TTL, SEQ and SRC before any decryption. */
+static int net_deobfuscate(const struct meshrpr_net_cred *cred, uint32_t iv_index,
+                           const uint8_t *pdu, size_t len, uint8_t *scratch)
 {
-    uint8_t nonce[13];
     int err;
 
     /* The shortest PDU has a 1-octet TransportPDU and a 32-bit NetMIC; CTL is still hidden
      * here, so the control minimum is checked after de-obfuscation. */
-    if (cred == NULL || pdu == NULL || scratch == NULL || out == NULL ||
-        len < NET_HDR_LEN + 1 + NET_MIC_LEN_ACC || len > MESHRPR_NET_PDU_MAX_LEN) {
+    if (cred == NULL || pdu == NULL || scratch == NULL || len < NET_HDR_LEN + 1 + NET_MIC_LEN_ACC ||
+        len > MESHRPR_NET_PDU_MAX_LEN) {
         return -EINVAL;
     }
     if ((pdu[0] & 0x7f) != cred->nid || (pdu[0] >> 7) != (iv_index & 1)) {
@@ -156,6 +157,17 @@ int meshrpr_net_decode(const struct meshrpr_net_cred *cred, uint32_t iv_index, c
     if (len < NET_HDR_LEN + 1 + mic_len || (ctl && len - NET_HDR_LEN - mic_len > NET_CTL_MAX_LEN)) {
         return -EINVAL;
     }
+    return 0;
+}
+
+/* Second half: the NetMIC checked and the rest decrypted into scratch (§3.9.7.2). */
+static int net_decrypt(const struct meshrpr_net_cred *cred, uint32_t iv_index, const uint8_t *pdu,
+                       size_t len, uint8_t *scratch, struct meshrpr_net_pdu *out)
+{
+    uint8_t nonce[13];
+    int err;
+    const bool ctl = (scratch[1] & 0x80) != 0;
+    const size_t mic_len = net_mic_len(ctl);
     const size_t transport_len = len - NET_HDR_LEN - mic_len;
     const uint32_t seq = get_be24(&scratch[2]);
     const uint16_t src = get_be16(&scratch[5]);
@@ -181,6 +193,18 @@ int meshrpr_net_decode(const struct meshrpr_net_cred *cred, uint32_t iv_index, c
     out->transport_pdu = &scratch[NET_HDR_LEN];
     out->transport_len = transport_len;
     return 0;
+}
+
+int meshrpr_net_decode(const struct meshrpr_net_cred *cred, uint32_t iv_index, const uint8_t *pdu,
+                       size_t len, uint8_t *scratch, struct meshrpr_net_pdu *out)
+{
+    int err;
+
+    if (out == NULL) {
+        return -EINVAL;
+    }
+    err = net_deobfuscate(cred, iv_index, pdu, len, scratch);
+    return err != 0 ? err : net_decrypt(cred, iv_index, pdu, len, scratch, out);
 }
 
 /* ---- SEQ, IV Index, TTL ----------------------------------------------------------------- */
@@ -491,23 +515,42 @@ void meshrpr_net_recv(struct meshrpr_node *node, const uint8_t *data, size_t len
         net->drop_count++;
         return;
     }
-    /* The NID has 7 bits only: try every subnet that shares it until one authenticates. */
+    /* The NID has 7 bits only: try every subnet that shares it until one authenticates. The
+     * message cache is looked up as soon as the header is de-obfuscated, before the NetMIC
+     * is checked (§3.4.6.5 keys it on SRC and SEQ): every Network Transmit and relayed copy
+     * of a PDU we have is dropped without a decryption. Entries are added only after
+     * authentication, so a forged header can only lose a copy of a PDU already taken. With
+     * the wrong one of several subnets sharing a NID the header is noise that may match by
+     * chance (a local SRC is 16 bits only), so a match only skips that subnet: the PDU counts
+     * as a duplicate only if no other subnet authenticates it. */
+    const uint32_t ivi_bit = (uint32_t)(data[0] >> 7) << 24;
+    bool dup = false;
     while ((sub = meshrpr_keys_subnet_by_nid(node, data[0] & 0x7f, sub)) != NULL) {
-        err = meshrpr_net_decode(&sub->cred, iv_index, data, len, scratch, &pdu);
+        err = net_deobfuscate(&sub->cred, iv_index, data, len, scratch);
+        if (err != 0) {
+            continue;
+        }
+        const uint16_t hdr_src = get_be16(&scratch[5]);
+        /* Our own PDU heard back from a relay: already delivered locally, never relayed. */
+        if (meshrpr_node_is_local_addr(node, hdr_src) ||
+            cache_has(net, hdr_src, ivi_bit | get_be24(&scratch[2]))) {
+            dup = true;
+            continue;
+        }
+        err = net_decrypt(&sub->cred, iv_index, data, len, scratch, &pdu);
         if (err == 0) {
             break;
         }
     }
     if (sub == NULL) {
-        net->drop_count++;
+        if (dup) {
+            net->dup_count++;
+        } else {
+            net->drop_count++;
+        }
         return;
     }
-    /* Our own PDU heard back from a relay: already delivered locally, never relayed again. */
     const uint32_t ivi_seq = (uint32_t)pdu.ivi << 24 | pdu.seq;
-    if (meshrpr_node_is_local_addr(node, pdu.src) || cache_has(net, pdu.src, ivi_seq)) {
-        net->dup_count++;
-        return;
-    }
     cache_add(net, pdu.src, ivi_seq);
     net->rx_count++;
     MESHRPR_LOG_DBG(&node->platform, "rx 0x%04x->0x%04x ttl %u seq 0x%06x ctl %d len %u", pdu.src,
