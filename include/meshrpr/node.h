@@ -68,6 +68,11 @@ struct meshrpr_node_capacity {
     size_t sar_tx_count;
     struct meshrpr_sar_rx_ctx *sar_rx;
     size_t sar_rx_count;
+    /** Provisioner sessions at once (1..255): one per device provisioned at a time, over
+     *  PB-ADV or PB-Remote (a Remote Provisioning Client with more links than
+     *  MESHRPR_PROV_SESSION_COUNT needs as many). */
+    struct meshrpr_prov_session *prov_sessions;
+    size_t prov_session_count;
 };
 
 struct meshrpr_node_config {

@@ -22,7 +22,8 @@
  * bt_mesh_model_send() (-EADDRNOTAVAIL while the node is unprovisioned...).
  *
  * Beyond Zephyr: one client runs up to MESHRPR_RPR_CLI_LINK_COUNT PB-Remote links at once
- * through different servers (one link per server); the link timer sends Link Close to the
+ * (or as many as meshrpr_rpr_cli_links_set() gives it) through different servers (one link
+ * per server), each with its PDU Send in flight; the link timer sends Link Close to the
  * server when the client gives up; PDU Reports are delivered in order with duplicates dropped;
  * Input/Output OOB gets the 120 s protocol timeout; extended-scan failures and link state
  * changes reach the optional callbacks ext_scan_failed and link_changed.
@@ -226,6 +227,23 @@ void meshrpr_rpr_cli_timeout_set(struct bt_mesh_rpr_cli *cli, int32_t timeout_ms
 struct bt_mesh_rpr_cli *meshrpr_rpr_cli_get(struct meshrpr_node *node);
 /** Set the timeout of every Remote Provisioning Client of a node. */
 void meshrpr_rpr_cli_timeout_set_all(struct meshrpr_node *node, int32_t timeout_ms);
+
+/**
+ * Run this client's PB-Remote links in the caller's table of @p count links instead of the
+ * built-in MESHRPR_RPR_CLI_LINK_COUNT (RAM per link: docs/capacities.md). The table must
+ * outlive the client; it is cleared here. Every link also needs a provisioner session:
+ * give the node as many (struct meshrpr_node_capacity, prov_sessions). May be called before
+ * the node is initialised (the table is kept across the model's init) or later while no link
+ * is in use. links NULL (count ignored) goes back to the built-in table.
+ * @return 0; -EINVAL (cli NULL, count 0 or above 1024 with a table); -EBUSY (a link is in
+ *         use).
+ */
+int meshrpr_rpr_cli_links_set(struct bt_mesh_rpr_cli *cli, struct meshrpr_rpr_cli_link *links,
+                              size_t count);
+
+/** Links this client can run at once (the built-in count, or the table given to
+ *  meshrpr_rpr_cli_links_set()). */
+size_t meshrpr_rpr_cli_link_capacity(const struct bt_mesh_rpr_cli *cli);
 
 /** Number of PB-Remote links of this client in use (opening, open or closing). */
 size_t meshrpr_rpr_cli_link_count(const struct bt_mesh_rpr_cli *cli);

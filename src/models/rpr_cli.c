@@ -96,6 +96,23 @@ static struct meshrpr_node *cli_node(const struct bt_mesh_rpr_cli *cli)
     return cli->mod != NULL ? cli->priv.node : NULL;
 }
 
+/* The client's link table: the built-in one, or the application's. */
+static size_t cli_link_count(const struct bt_mesh_rpr_cli *cli)
+{
+    return cli->priv.link_tab != NULL ? cli->priv.link_tab_count : MESHRPR_RPR_CLI_LINK_COUNT;
+}
+
+static struct meshrpr_rpr_cli_link *cli_link_at(struct bt_mesh_rpr_cli *cli, size_t i)
+{
+    return cli->priv.link_tab != NULL ? &cli->priv.link_tab[i] : &cli->priv.links[i];
+}
+
+static const struct meshrpr_rpr_cli_link *cli_link_at_const(const struct bt_mesh_rpr_cli *cli,
+                                                            size_t i)
+{
+    return cli->priv.link_tab != NULL ? &cli->priv.link_tab[i] : &cli->priv.links[i];
+}
+
 static struct bt_mesh_rpr_cli *model_cli(const struct bt_mesh_model *model)
 {
     return model->rt->user_data;
@@ -188,8 +205,8 @@ static bool link_in_use(const struct meshrpr_rpr_cli_link *l)
 /* The link through the server at addr (any subnet): one link per server. */
 static struct meshrpr_rpr_cli_link *link_by_addr(struct bt_mesh_rpr_cli *cli, uint16_t addr)
 {
-    for (size_t i = 0; i < MESHRPR_RPR_CLI_LINK_COUNT; i++) {
-        struct meshrpr_rpr_cli_link *l = &cli->priv.links[i];
+    for (size_t i = 0; i < cli_link_count(cli); i++) {
+        struct meshrpr_rpr_cli_link *l = cli_link_at(cli, i);
         if (link_in_use(l) && l->srv.addr == addr) {
             return l;
         }
@@ -208,8 +225,8 @@ static struct meshrpr_rpr_cli_link *link_by_ctx(struct bt_mesh_rpr_cli *cli,
 
 static struct meshrpr_rpr_cli_link *link_alloc(struct bt_mesh_rpr_cli *cli)
 {
-    for (size_t i = 0; i < MESHRPR_RPR_CLI_LINK_COUNT; i++) {
-        struct meshrpr_rpr_cli_link *l = &cli->priv.links[i];
+    for (size_t i = 0; i < cli_link_count(cli); i++) {
+        struct meshrpr_rpr_cli_link *l = cli_link_at(cli, i);
 
         /* A slot whose last PDU Send is still with the lower transport waits for its
          * completion, which must not be taken for the next link's. */
@@ -322,33 +339,6 @@ static int pdu_send_tx(struct meshrpr_rpr_cli_link *l)
         l->sar_pending = true;
     }
     return err;
-}
-
-/* One PDU Send of this client with the lower transport at a time, whatever the link. Links in
- * step would otherwise queue their segments behind each other in the node's advertiser (with
- * the default Network Transmit each segment keeps it busy about 60 ms) for longer than the
- * SAR retransmission timers wait, and the retransmissions make it worse: in the simulator,
- * four links at once then never finish (docs/performance.md). */
-static bool cli_sar_busy(const struct bt_mesh_rpr_cli *cli)
-{
-    for (size_t i = 0; i < MESHRPR_RPR_CLI_LINK_COUNT; i++) {
-        if (cli->priv.links[i].sar_pending) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Let the links that wait for the lower transport try again (from their own aux timers). */
-static void cli_sar_kick(struct bt_mesh_rpr_cli *cli)
-{
-    for (size_t i = 0; i < MESHRPR_RPR_CLI_LINK_COUNT; i++) {
-        struct meshrpr_rpr_cli_link *l = &cli->priv.links[i];
-        if (l->tx_gate_wait && l->state == LINK_OPEN) {
-            l->tx_gate_wait = false;
-            meshrpr_node_timer_start(link_node(l), &l->aux, 0);
-        }
-    }
 }
 
 static bool send_err_transient(int err)
@@ -795,11 +785,7 @@ static void link_aux_expired(struct meshrpr_timer *timer)
         return;
     }
     if (l->state != LINK_OPEN || !l->tx_busy || l->sar_pending) {
-        return;
-    }
-    if (cli_sar_busy(l->cli)) {
-        l->tx_gate_wait = true;
-        return;
+        return; /* a PDU Send still with the lower transport: pdu_send_end() comes back here */
     }
     /* The PDU in flight goes out (again): its first transmission waited for the lower
      * transport, or it got no Outbound Report, or its transfer failed. */
@@ -828,7 +814,6 @@ static void pdu_send_end(int err, void *cb_data)
     struct meshrpr_node *node;
 
     l->sar_pending = false;
-    cli_sar_kick(l->cli);
     if (l->state != LINK_OPEN || !l->tx_busy) {
         return; /* the link ended, or the Outbound Report came first */
     }
@@ -877,7 +862,6 @@ static int pb_send(struct meshrpr_prov_link *link, const uint8_t *pdu, size_t le
     l->tx_len = (uint8_t)len;
     l->tx_busy = true;
     l->tx_sent = false;
-    l->tx_gate_wait = false;
     l->tx_resends = 0;
     l->tx_complete = complete;
     l->tx_cb_data = cb_data;
@@ -887,10 +871,12 @@ static int pb_send(struct meshrpr_prov_link *link, const uint8_t *pdu, size_t le
         l->oob_io = pdu[3] == MESHRPR_PROV_AUTH_OUTPUT || pdu[3] == MESHRPR_PROV_AUTH_INPUT;
         meshrpr_node_timer_start(node, &l->timer, link_timeout_ms(l));
     }
-    if (cli_sar_busy(l->cli)) {
-        /* A PDU Send (this link's previous one, whose Outbound Report came first, or another
-         * link's) is still with the lower transport: this one follows when it is done. */
-        l->tx_gate_wait = true;
+    if (l->sar_pending) {
+        /* This link's previous PDU Send (whose Outbound Report came first) is still with the
+         * lower transport: this one follows when it is done (pdu_send_end()). Other links'
+         * PDU Sends go on at the same time: relays queue at most MESHRPR_RELAY_QUEUE_LEN PDUs
+         * and the lower transport times its segments from their transmission, so links in
+         * step no longer starve each other's SAR timers. */
         return 0;
     }
     err = pdu_send_tx(l);
@@ -1152,6 +1138,8 @@ static int rpr_cli_bind(const struct bt_mesh_model *model)
 static int rpr_cli_init(const struct bt_mesh_model *model)
 {
     struct bt_mesh_rpr_cli *cli = model_cli(model);
+    struct meshrpr_rpr_cli_link *link_tab;
+    uint16_t link_tab_count;
     int32_t timeout_ms;
     bool timeout_set;
 
@@ -1159,9 +1147,17 @@ static int rpr_cli_init(const struct bt_mesh_model *model)
     if (cli == NULL || model->rt->elem_idx != 0) {
         return -EINVAL;
     }
+    /* Kept, like the timeout: meshrpr_rpr_cli_links_set() may come before the node's init. */
+    link_tab = cli->priv.link_tab;
+    link_tab_count = cli->priv.link_tab_count;
     timeout_ms = cli->priv.timeout_ms;
     timeout_set = cli->priv.timeout_set;
     memset(&cli->priv, 0, sizeof(cli->priv));
+    if (link_tab != NULL) {
+        memset(link_tab, 0, link_tab_count * sizeof(link_tab[0]));
+    }
+    cli->priv.link_tab = link_tab;
+    cli->priv.link_tab_count = link_tab_count;
     cli->priv.timeout_ms = timeout_set ? timeout_ms : MESHRPR_RPR_CLI_TIMEOUT_DEFAULT_MS;
     cli->priv.timeout_set = timeout_set;
     cli->priv.node = model->rt->node;
@@ -1185,8 +1181,8 @@ static void rpr_cli_reset(const struct bt_mesh_model *model)
      * that their links are gone from the event loop. */
     meshrpr_msg_ack_ctx_clear(&cli->priv.scan_ack);
     meshrpr_msg_ack_ctx_clear(&cli->priv.link_ack);
-    for (size_t i = 0; i < MESHRPR_RPR_CLI_LINK_COUNT; i++) {
-        struct meshrpr_rpr_cli_link *l = &cli->priv.links[i];
+    for (size_t i = 0; i < cli_link_count(cli); i++) {
+        struct meshrpr_rpr_cli_link *l = cli_link_at(cli, i);
         if (link_in_use(l) && l->state != LINK_RELEASE) {
             if (l->close_reason == MESHRPR_PROV_LINK_SUCCESS && l->state != LINK_CLOSING) {
                 l->close_reason = MESHRPR_PROV_LINK_FAIL;
@@ -1515,8 +1511,8 @@ static bool nppi_range_taken(struct meshrpr_prov_session *session, uint32_t addr
             return true;
         }
     }
-    for (size_t i = 0; i < MESHRPR_PROV_SESSION_COUNT; i++) {
-        const struct meshrpr_prov_session *o = &node->prov.sessions[i];
+    for (size_t i = 0; i < meshrpr_prov_session_count(node); i++) {
+        const struct meshrpr_prov_session *o = meshrpr_prov_session_at_const(node, i);
         uint32_t o_end = (uint32_t)o->addr + o->elem_count;
         if (o != session && o->link != NULL && o->addr != 0 && o->elem_count != 0 && addr < o_end &&
             o->addr < end) {
@@ -1714,8 +1710,33 @@ size_t meshrpr_rpr_cli_link_count(const struct bt_mesh_rpr_cli *cli)
     if (cli == NULL) {
         return 0;
     }
-    for (size_t i = 0; i < MESHRPR_RPR_CLI_LINK_COUNT; i++) {
-        n += link_in_use(&cli->priv.links[i]) ? 1 : 0;
+    for (size_t i = 0; i < cli_link_count(cli); i++) {
+        n += link_in_use(cli_link_at_const(cli, i)) ? 1 : 0;
     }
     return n;
+}
+
+size_t meshrpr_rpr_cli_link_capacity(const struct bt_mesh_rpr_cli *cli)
+{
+    return cli != NULL ? cli_link_count(cli) : 0;
+}
+
+int meshrpr_rpr_cli_links_set(struct bt_mesh_rpr_cli *cli, struct meshrpr_rpr_cli_link *links,
+                              size_t count)
+{
+    if (cli == NULL || (links != NULL && (count == 0 || count > MESHRPR_RPR_CLI_LINKS_MAX))) {
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < cli_link_count(cli); i++) {
+        /* A slot whose PDU Send is still with the lower transport gets its completion later. */
+        if (link_in_use(cli_link_at_const(cli, i)) || cli_link_at_const(cli, i)->sar_pending) {
+            return -EBUSY;
+        }
+    }
+    if (links != NULL) {
+        memset(links, 0, count * sizeof(links[0]));
+    }
+    cli->priv.link_tab = links;
+    cli->priv.link_tab_count = links != NULL ? (uint16_t)count : 0;
+    return 0;
 }

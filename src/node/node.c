@@ -26,6 +26,7 @@
 #include "node/node_internal.h"
 #include "prov/nppi.h"
 #include "prov/pb_adv.h"
+#include "prov/prov.h"
 
 /* AD types of the mesh bearers (Bluetooth Assigned Numbers, MshPRTv1.1 §3.3.1). */
 #define AD_TYPE_PB_ADV       0x29
@@ -362,7 +363,8 @@ static bool capacity_valid(const struct meshrpr_node_capacity *cap)
                            (cap->msg_cache == NULL || cap->msg_cache_size == 0 ||
                             (cap->msg_cache_size >= 2 && cap->msg_cache_size <= 0xffff)) &&
                            (cap->sar_tx == NULL || cap->sar_tx_count <= 255) &&
-                           (cap->sar_rx == NULL || cap->sar_rx_count <= 255));
+                           (cap->sar_rx == NULL || cap->sar_rx_count <= 255) &&
+                           (cap->prov_sessions == NULL || cap->prov_session_count <= 255));
 }
 
 int(meshrpr_node_init)(struct meshrpr_node *node, const struct meshrpr_node_config *config)
@@ -392,6 +394,7 @@ int(meshrpr_node_init)(struct meshrpr_node *node, const struct meshrpr_node_conf
     if (err != 0) {
         return err;
     }
+    meshrpr_prov_init(node);
     meshrpr_net_init(node);
     meshrpr_replay_init(node);
     meshrpr_lower_transport_init(node);

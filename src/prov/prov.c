@@ -31,6 +31,19 @@ const struct bt_mesh_prov *meshrpr_prov_cfg(const struct meshrpr_node *node)
 
 static void timer_expired(struct meshrpr_timer *timer);
 
+void meshrpr_prov_init(struct meshrpr_node *node)
+{
+    const struct meshrpr_node_capacity *cap = node->cfg.capacity;
+
+    node->prov.session_tab = NULL;
+    node->prov.session_count = 0;
+    if (cap != NULL && cap->prov_sessions != NULL && cap->prov_session_count != 0) {
+        memset(cap->prov_sessions, 0, cap->prov_session_count * sizeof(cap->prov_sessions[0]));
+        node->prov.session_tab = cap->prov_sessions;
+        node->prov.session_count = (uint16_t)cap->prov_session_count;
+    }
+}
+
 struct meshrpr_prov_session *meshrpr_prov_session_alloc(struct meshrpr_node *node,
                                                         enum meshrpr_prov_role role,
                                                         struct meshrpr_prov_link *link)
@@ -42,9 +55,9 @@ struct meshrpr_prov_session *meshrpr_prov_session_alloc(struct meshrpr_node *nod
             s = &node->prov.device;
         }
     } else {
-        for (size_t i = 0; i < MESHRPR_PROV_SESSION_COUNT; i++) {
-            if (node->prov.sessions[i].link == NULL) {
-                s = &node->prov.sessions[i];
+        for (size_t i = 0; i < meshrpr_prov_session_count(node); i++) {
+            if (meshrpr_prov_session_at(node, i)->link == NULL) {
+                s = meshrpr_prov_session_at(node, i);
                 break;
             }
         }
@@ -868,8 +881,8 @@ static struct meshrpr_prov_session *input_target(struct meshrpr_node *node, uint
     if (node->prov.device.link != NULL && (node->prov.device.flags & flag)) {
         return &node->prov.device;
     }
-    for (size_t i = 0; i < MESHRPR_PROV_SESSION_COUNT; i++) {
-        s = &node->prov.sessions[i];
+    for (size_t i = 0; i < meshrpr_prov_session_count(node); i++) {
+        s = meshrpr_prov_session_at(node, i);
         if (s->link != NULL && (s->flags & flag)) {
             return s;
         }
@@ -1012,8 +1025,8 @@ bool meshrpr_prov_is_busy(const struct meshrpr_node *node)
     if (node->prov.device.link != NULL) {
         return true;
     }
-    for (size_t i = 0; i < MESHRPR_PROV_SESSION_COUNT; i++) {
-        if (node->prov.sessions[i].link != NULL) {
+    for (size_t i = 0; i < meshrpr_prov_session_count(node); i++) {
+        if (meshrpr_prov_session_at_const(node, i)->link != NULL) {
             return true;
         }
     }

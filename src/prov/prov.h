@@ -272,6 +272,25 @@ uint8_t meshrpr_provisionee_waiting_for(const struct meshrpr_prov_session *sessi
 
 /* The shared bearer callbacks every session installs on its link. */
 extern const struct meshrpr_prov_bearer_cb meshrpr_prov_link_cb;
+/* Choose the provisioner session table (the built-in one, or the run-time capacity's) and
+ * clear it; from meshrpr_node_init(). */
+void meshrpr_prov_init(struct meshrpr_node *node);
+/* The node's provisioner session table and its size. */
+static inline size_t meshrpr_prov_session_count(const struct meshrpr_node *node)
+{
+    return node->prov.session_tab != NULL ? node->prov.session_count : MESHRPR_PROV_SESSION_COUNT;
+}
+static inline struct meshrpr_prov_session *meshrpr_prov_session_at(struct meshrpr_node *node,
+                                                                   size_t i)
+{
+    return node->prov.session_tab != NULL ? &node->prov.session_tab[i] : &node->prov.sessions[i];
+}
+static inline const struct meshrpr_prov_session *
+meshrpr_prov_session_at_const(const struct meshrpr_node *node, size_t i)
+{
+    return node->prov.session_tab != NULL ? &node->prov.session_tab[i] : &node->prov.sessions[i];
+}
+
 /* Take a free session slot for a link (provisioner slots, or the device slot). */
 struct meshrpr_prov_session *meshrpr_prov_session_alloc(struct meshrpr_node *node,
                                                         enum meshrpr_prov_role role,

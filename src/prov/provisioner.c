@@ -101,8 +101,8 @@ static uint32_t range_conflict(struct meshrpr_prov_session *s, uint32_t addr, ui
         }
     }
     /* Sessions in progress hold their range from Capabilities to the end. */
-    for (size_t i = 0; i < MESHRPR_PROV_SESSION_COUNT; i++) {
-        const struct meshrpr_prov_session *o = &node->prov.sessions[i];
+    for (size_t i = 0; i < meshrpr_prov_session_count(node); i++) {
+        const struct meshrpr_prov_session *o = meshrpr_prov_session_at_const(node, i);
         uint32_t o_end = (uint32_t)o->addr + o->elem_count;
         if (o != s && o->link != NULL && o->addr != 0 && o->elem_count != 0 && addr < o_end &&
             o->addr < end) {
@@ -127,8 +127,8 @@ static int addr_assign_default(struct meshrpr_prov_session *s, uint8_t elem_coun
         for (size_t i = 0; i < meshrpr_cdb_node_capacity(cdb); i++) {
             used += meshrpr_cdb_node_at(cdb, i)->valid ? 1 : 0;
         }
-        for (size_t i = 0; i < MESHRPR_PROV_SESSION_COUNT; i++) {
-            const struct meshrpr_prov_session *o = &s->node->prov.sessions[i];
+        for (size_t i = 0; i < meshrpr_prov_session_count(s->node); i++) {
+            const struct meshrpr_prov_session *o = meshrpr_prov_session_at_const(s->node, i);
             used += (o != s && o->link != NULL && o->addr != 0 && o->elem_count != 0) ? 1 : 0;
         }
         if (used >= meshrpr_cdb_node_capacity(cdb)) {
@@ -645,8 +645,8 @@ static int params_check(struct meshrpr_node *node,
             return -EEXIST;
         }
     }
-    for (size_t i = 0; i < MESHRPR_PROV_SESSION_COUNT; i++) {
-        const struct meshrpr_prov_session *o = &node->prov.sessions[i];
+    for (size_t i = 0; i < meshrpr_prov_session_count(node); i++) {
+        const struct meshrpr_prov_session *o = meshrpr_prov_session_at_const(node, i);
         if (o->link != NULL && memcmp(o->uuid, params->uuid, 16) == 0) {
             return -EBUSY;
         }

@@ -966,7 +966,8 @@ struct rpr_world *rw_new(uint64_t seed)
     return rw_new_with_cli(seed, NULL);
 }
 
-static struct rpr_world *world_new(uint64_t seed, struct bt_mesh_rpr_cli *cli, bool prov_has_srv)
+static struct rpr_world *world_new_ext(uint64_t seed, struct bt_mesh_rpr_cli *cli,
+                                       bool prov_has_srv, size_t links)
 {
     struct rpr_world *w = calloc(1, sizeof(*w));
     static const uint8_t mesh_uuid[16] = { 0x6d, 0x65, 0x73, 0x68, 0x72, 0x70, 0x72, 0x2d,
@@ -979,11 +980,39 @@ static struct rpr_world *world_new(uint64_t seed, struct bt_mesh_rpr_cli *cli, b
     rw_current = w;
     w->cli = cli;
     w->prov_has_srv = prov_has_srv;
-    meshrpr_sim_init(&w->sim, seed);
+    if (links == 0) {
+        meshrpr_sim_init(&w->sim, seed);
+    } else if (links > RW_MAX_LINKS ||
+               meshrpr_sim_init_nodes(&w->sim, seed, w->sim_nodes, RW_MAX_NODES) != 0) {
+        free(w);
+        return NULL;
+    }
     memcpy(w->net_key, world_net_key, 16);
     meshrpr_cdb_init(&w->cdb, mesh_uuid, "rpr world");
+    if (links != 0 && meshrpr_cdb_nodes_set(&w->cdb, w->cdb_nodes, RW_BIG_CDB) != 0) {
+        free(w);
+        return NULL;
+    }
     (void)meshrpr_cdb_subnet_add(&w->cdb, RW_NET_IDX, w->net_key);
+    w->sized_links = links;
     p = node_new(w, RW_PROVISIONER, "prov", RW_PROV_ADDR);
+    if (p != NULL && links != 0) {
+        w->prov_cap.rpl = w->prov_rpl;
+        w->prov_cap.rpl_size = RW_BIG_RPL;
+        w->prov_cap.msg_cache = w->prov_msg_cache;
+        w->prov_cap.msg_cache_size = RW_BIG_MSG_CACHE;
+        w->prov_cap.prov_sessions = w->prov_sessions;
+        w->prov_cap.prov_session_count = links;
+        w->prov_cap.sar_tx = w->prov_sar_tx;
+        w->prov_cap.sar_tx_count = links + 4;
+        w->prov_cap.sar_rx = w->prov_sar_rx;
+        w->prov_cap.sar_rx_count = links + 8;
+        p->cfg.capacity = &w->prov_cap;
+        if (meshrpr_rpr_cli_links_set(rw_cli(w), w->cli_links, links) != 0) {
+            free(w);
+            return NULL;
+        }
+    }
     if (p == NULL || node_join(w, p) < 0) {
         free(w);
         return NULL;
@@ -998,9 +1027,19 @@ static struct rpr_world *world_new(uint64_t seed, struct bt_mesh_rpr_cli *cli, b
     return w;
 }
 
+static struct rpr_world *world_new(uint64_t seed, struct bt_mesh_rpr_cli *cli, bool prov_has_srv)
+{
+    return world_new_ext(seed, cli, prov_has_srv, 0);
+}
+
 struct rpr_world *rw_new_with_cli(uint64_t seed, struct bt_mesh_rpr_cli *cli)
 {
     return world_new(seed, cli, false);
+}
+
+struct rpr_world *rw_new_sized(uint64_t seed, size_t links)
+{
+    return world_new_ext(seed, NULL, false, links);
 }
 
 struct rpr_world *rw_new_self_server(uint64_t seed)

@@ -31,14 +31,19 @@
 #include "prov/prov.h"
 #include <meshrpr/sim.h>
 
-#define RW_MAX_NODES    40
-#define RW_NET_IDX      0x0000
-#define RW_PROV_ADDR    0x0001
-#define RW_MAX_SCAN_REC 64
-#define RW_MAX_LINK_REC 64
-#define RW_MAX_ADDED    32
-#define RW_MAX_FAKE_REC 96
-#define RW_REC_DATA     80
+#define RW_MAX_NODES 128
+/* rw_new_sized(): the provisioner's run-time capacities (links, sessions, tables). */
+#define RW_MAX_LINKS     16
+#define RW_BIG_RPL       256
+#define RW_BIG_MSG_CACHE 512
+#define RW_BIG_CDB       256
+#define RW_NET_IDX       0x0000
+#define RW_PROV_ADDR     0x0001
+#define RW_MAX_SCAN_REC  64
+#define RW_MAX_LINK_REC  64
+#define RW_MAX_ADDED     32
+#define RW_MAX_FAKE_REC  96
+#define RW_REC_DATA      80
 
 enum rw_kind {
     RW_PROVISIONER,
@@ -228,6 +233,19 @@ struct rpr_world {
     uint8_t net_key[16];
     struct rw_node nodes[RW_MAX_NODES];
     int count;
+    /* rw_new_sized(): the simulator's node table and the provisioner's run-time capacities. */
+    struct meshrpr_sim_node sim_nodes[RW_MAX_NODES];
+    struct meshrpr_cdb_node cdb_nodes[RW_BIG_CDB];
+    struct meshrpr_rpl_entry prov_rpl[RW_BIG_RPL];
+    struct meshrpr_msg_cache_entry prov_msg_cache[RW_BIG_MSG_CACHE];
+    struct meshrpr_prov_session prov_sessions[RW_MAX_LINKS];
+    /* One outgoing segmented transfer per link (its PDU Send) and a few for configuration;
+     * one incoming one per server reporting. */
+    struct meshrpr_sar_tx_ctx prov_sar_tx[RW_MAX_LINKS + 4];
+    struct meshrpr_sar_rx_ctx prov_sar_rx[RW_MAX_LINKS + 8];
+    struct meshrpr_rpr_cli_link cli_links[RW_MAX_LINKS];
+    struct meshrpr_node_capacity prov_cap;
+    size_t sized_links; /* 0: a world of the built-in capacities */
 
     /* The provisioner's callbacks. */
     struct rw_scan_rec scans[RW_MAX_SCAN_REC];
@@ -262,6 +280,11 @@ struct rpr_world *rw_new(uint64_t seed);
 /* The same, with the provisioner's Remote Provisioning Client model running the caller's
  * instance (whose callbacks the world then does not record). */
 struct rpr_world *rw_new_with_cli(uint64_t seed, struct bt_mesh_rpr_cli *cli);
+/* A world for up to RW_MAX_NODES nodes whose provisioner runs `links` PB-Remote links at once
+ * (1..RW_MAX_LINKS; meshrpr_rpr_cli_links_set() and as many provisioner sessions) with a
+ * RW_BIG_RPL-entry replay list, a RW_BIG_MSG_CACHE-entry message cache and a RW_BIG_CDB-node
+ * database, all run-time capacities. */
+struct rpr_world *rw_new_sized(uint64_t seed, size_t links);
 void rw_free(struct rpr_world *w);
 /* A world whose provisioner also hosts a Remote Provisioning Server (as its fourth model) and
  * accepts NPPI on it, so its client can refresh the provisioner itself (Zephyr's same_dev). */

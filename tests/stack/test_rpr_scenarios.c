@@ -641,6 +641,62 @@ static void test_scan_many_servers_at_once(void **state)
     assert_int_equal(missing, 0);
 }
 
+/* Issue #12: a client given more links than MESHRPR_RPR_CLI_LINK_COUNT at run time
+ * (meshrpr_rpr_cli_links_set()) and as many provisioner sessions provisions that many devices
+ * at once, through as many servers, every PDU Send of every link in flight together; a link
+ * more than the table is refused, and the table cannot change while links are in use. */
+#define WIDE_LINKS (MESHRPR_RPR_CLI_LINK_COUNT + 4)
+
+static void test_provision_many_links_at_once(void **state)
+{
+    struct meshrpr_rpr_cli_link spare[2];
+    int s[WIDE_LINKS + 1];
+    int d[WIDE_LINKS + 1];
+
+    (void)state;
+    W = rw_new_sized(0x5ca1100, WIDE_LINKS);
+    assert_non_null(W);
+    assert_int_equal(meshrpr_rpr_cli_link_capacity(rw_cli(W)), WIDE_LINKS);
+    for (int i = 0; i <= WIDE_LINKS; i++) {
+        uint8_t uuid[16];
+        s[i] = rw_add_server(W, (uint16_t)(0x0100 + i));
+        assert_true(s[i] > 0);
+        rw_link(W, 0, s[i], 0.0);
+        uuid_of(uuid, (uint8_t)(0x60 + i));
+        d[i] = rw_add_device(W, uuid, 0, NULL);
+        assert_true(d[i] > 0);
+        rw_link(W, s[i], d[i], 0.0);
+    }
+    rw_run(W, 1000);
+    for (int i = 0; i < WIDE_LINKS; i++) {
+        struct bt_mesh_rpr_node srv = rw_srv(W, s[i]);
+        assert_int_equal(
+            bt_mesh_provision_remote(rw_cli(W), &srv, W->nodes[d[i]].uuid, RW_NET_IDX, 0), 0);
+    }
+    assert_int_equal(meshrpr_rpr_cli_link_count(rw_cli(W)), WIDE_LINKS);
+    {
+        struct bt_mesh_rpr_node srv = rw_srv(W, s[WIDE_LINKS]);
+        assert_int_equal(
+            bt_mesh_provision_remote(rw_cli(W), &srv, W->nodes[d[WIDE_LINKS]].uuid, RW_NET_IDX, 0),
+            -ENOMEM);
+    }
+    assert_int_equal(meshrpr_rpr_cli_links_set(rw_cli(W), spare, 2), -EBUSY);
+    assert_int_equal(meshrpr_rpr_cli_links_set(rw_cli(W), NULL, 0), -EBUSY);
+    assert_int_equal(meshrpr_rpr_cli_links_set(rw_cli(W), spare, 0), -EINVAL);
+    assert_int_equal(meshrpr_rpr_cli_links_set(NULL, spare, 2), -EINVAL);
+    /* One link's provisioning takes about 4 s alone; all of them together take little more
+     * (with one PDU Send at a time across links they took about WIDE_LINKS times as long). */
+    assert_true(rw_run_until(W, added_pred, (void *)(uintptr_t)WIDE_LINKS, 12000));
+    for (int i = 0; i < WIDE_LINKS; i++) {
+        assert_true(meshrpr_node_is_provisioned(&W->nodes[d[i]].node));
+    }
+    assert_true(rw_run_until(W, links_free_pred, NULL, 30000));
+    /* Back to the built-in table once idle. */
+    assert_int_equal(meshrpr_rpr_cli_links_set(rw_cli(W), NULL, 0), 0);
+    assert_int_equal(meshrpr_rpr_cli_link_capacity(rw_cli(W)), MESHRPR_RPR_CLI_LINK_COUNT);
+    settle_and_free();
+}
+
 static void test_scan_while_provisioning(void **state)
 {
     struct bt_mesh_rpr_scan_status st;
@@ -916,6 +972,7 @@ int main(void)
         cmocka_unit_test(test_four_at_once),
         cmocka_unit_test(test_scan_while_provisioning),
         cmocka_unit_test(test_scan_many_servers_at_once),
+        cmocka_unit_test(test_provision_many_links_at_once),
         cmocka_unit_test(test_provision_reset_repeat),
         cmocka_unit_test(test_device_ignores_link_open),
         cmocka_unit_test(test_server_silent_after_open),

@@ -99,6 +99,10 @@ struct meshrpr_prov_session {
 
 struct meshrpr_prov_state {
     struct meshrpr_prov_session sessions[MESHRPR_PROV_SESSION_COUNT];
+    /* The provisioner sessions in use: the built-in table, or the application's
+     * (struct meshrpr_node_capacity); NULL before meshrpr_prov_init(). */
+    struct meshrpr_prov_session *session_tab;
+    uint16_t session_count;
     struct meshrpr_prov_session device;
     /* The session whose bt_mesh_prov callback is running, so the explicit API called from it
      * acts on that session. */

@@ -30,6 +30,9 @@
 MESHRPR_STATIC_ASSERT(MESHRPR_RPR_CLI_LINK_COUNT >= 1 && MESHRPR_RPR_CLI_LINK_COUNT <= 64,
                       "Remote Provisioning Client link count");
 
+/** Most links a table given to meshrpr_rpr_cli_links_set() may hold. */
+#define MESHRPR_RPR_CLI_LINKS_MAX 1024
+
 /* Largest Provisioning PDU carried by PDU Send and PDU Report (type octet included). */
 #define MESHRPR_RPR_CLI_PDU_MAX 66
 
@@ -87,7 +90,6 @@ struct meshrpr_rpr_cli_link {
     bool sar_pending;   /* a PDU Send (this PDU's or the previous one's) is with the lower
                          * transport */
     uint8_t tx_resends; /* PDU Sends of this PDU after the first */
-    bool tx_gate_wait;  /* waits for another link's PDU Send to leave the lower transport */
     uint8_t tx_len;
     uint8_t tx_pdu[MESHRPR_RPR_CLI_PDU_MAX];
     meshrpr_prov_send_complete_t tx_complete;
@@ -114,6 +116,10 @@ struct meshrpr_rpr_cli_priv {
     struct meshrpr_msg_ack_ctx scan_ack; /* Scan Capabilities Get, Scan Get/Start/Stop */
     struct meshrpr_msg_ack_ctx link_ack; /* Link Get, Link Close */
     struct meshrpr_rpr_cli_link links[MESHRPR_RPR_CLI_LINK_COUNT];
+    /* The links in use: NULL for the built-in table above, or the application's
+     * (meshrpr_rpr_cli_links_set()), kept across the model's init. */
+    struct meshrpr_rpr_cli_link *link_tab;
+    uint16_t link_tab_count;
 };
 
 #endif /* MESHRPR_PRIVATE_RPR_CLI_H */
