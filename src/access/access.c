@@ -222,6 +222,23 @@ const struct bt_mesh_model *meshrpr_access_model_find(const struct meshrpr_node 
     return NULL;
 }
 
+void *meshrpr_access_primary_model_data(const struct meshrpr_node *node, uint16_t id)
+{
+    const struct bt_mesh_comp *comp;
+
+    if (node == NULL || node->cfg.comp == NULL || node->cfg.comp->elem_count == 0) {
+        return NULL;
+    }
+    comp = node->cfg.comp;
+    for (size_t i = 0; i < comp->elem[0].model_count; i++) {
+        const struct bt_mesh_model *model = &comp->elem[0].models[i];
+        if (model->id == id && model->rt != NULL && model->rt->user_data != NULL) {
+            return model->rt->user_data;
+        }
+    }
+    return NULL;
+}
+
 static bool model_has_key(const struct meshrpr_model_state *st, uint16_t app_idx)
 {
     for (size_t k = 0; k < MESHRPR_MODEL_KEY_COUNT; k++) {

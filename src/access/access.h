@@ -34,6 +34,10 @@ struct meshrpr_model_state *meshrpr_access_model_state(struct meshrpr_node *node
 const struct bt_mesh_model *meshrpr_access_model_find(const struct meshrpr_node *node,
                                                       uint16_t elem_addr, uint32_t id, bool vnd);
 
+/* The user data of the SIG model id on the node's primary element (a client model's context,
+ * whether or not the node is provisioned), or NULL when it has none. */
+void *meshrpr_access_primary_model_data(const struct meshrpr_node *node, uint16_t id);
+
 /* Bindings and subscriptions (Config Server and the node API). Return 0, -EALREADY (already
  * there, or for unbind/sub_del not there: still a success for the Config Server), -ENOENT,
  * -ENOMEM, -EINVAL. */

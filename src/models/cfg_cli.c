@@ -695,21 +695,8 @@ const struct bt_mesh_model_cb bt_mesh_cfg_cli_cb = {
 
 struct bt_mesh_cfg_cli *meshrpr_cfg_cli_get(struct meshrpr_node *node)
 {
-    const struct bt_mesh_comp *comp;
-
-    if (node == NULL || node->cfg.comp == NULL || node->cfg.comp->elem_count == 0) {
-        return NULL;
-    }
     /* The Configuration Client lives on the primary element (MshPRTv1.1 §4.4.2). */
-    comp = node->cfg.comp;
-    for (size_t i = 0; i < comp->elem[0].model_count; i++) {
-        const struct bt_mesh_model *model = &comp->elem[0].models[i];
-        if (model->id == BT_MESH_MODEL_ID_CFG_CLI && model->rt != NULL &&
-            model->rt->user_data != NULL) {
-            return model->rt->user_data;
-        }
-    }
-    return NULL;
+    return meshrpr_access_primary_model_data(node, BT_MESH_MODEL_ID_CFG_CLI);
 }
 
 uint32_t meshrpr_cfg_cli_timeout_get(const struct bt_mesh_cfg_cli *cli)

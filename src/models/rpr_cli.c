@@ -1668,20 +1668,8 @@ void meshrpr_rpr_cli_timeout_set(struct bt_mesh_rpr_cli *cli, int32_t timeout_ms
 
 struct bt_mesh_rpr_cli *meshrpr_rpr_cli_get(struct meshrpr_node *node)
 {
-    const struct bt_mesh_comp *comp;
-
-    if (node == NULL || node->cfg.comp == NULL || node->cfg.comp->elem_count == 0) {
-        return NULL;
-    }
-    comp = node->cfg.comp;
-    for (size_t i = 0; i < comp->elem[0].model_count; i++) {
-        const struct bt_mesh_model *model = &comp->elem[0].models[i];
-        if (model->id == BT_MESH_MODEL_ID_REMOTE_PROV_CLI && model->rt != NULL &&
-            model->rt->user_data != NULL) {
-            return model->rt->user_data;
-        }
-    }
-    return NULL;
+    /* §4.4.6: the model lives on the primary element. */
+    return meshrpr_access_primary_model_data(node, BT_MESH_MODEL_ID_REMOTE_PROV_CLI);
 }
 
 void meshrpr_rpr_cli_timeout_set_all(struct meshrpr_node *node, int32_t timeout_ms)
