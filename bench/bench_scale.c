@@ -256,7 +256,7 @@ static void bench_loss(const struct scale_cfg *cfg, double loss, int *failures)
 
 static int parse_args(int argc, char **argv, struct scale_cfg *cfg)
 {
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         char *end = NULL;
 
@@ -283,7 +283,6 @@ static int parse_args(int argc, char **argv, struct scale_cfg *cfg)
         if (end == v || *end != '\0') {
             return -EINVAL;
         }
-        i++;
     }
     if (cfg->servers < 1 || cfg->servers > RW_MAX_LINKS || cfg->devices < 1 ||
         1 + cfg->servers + cfg->devices > RW_MAX_NODES || cfg->seeds < 1 || cfg->prov_nt < 1 ||
