@@ -176,8 +176,8 @@ static struct farm_result farm_run(const struct scale_cfg *cfg, uint64_t seed, d
                 continue;
             }
             /* -EBUSY while this server's link is still in use. */
-            err = bt_mesh_provision_remote(rw_cli(w), &srv_node, w->nodes[dev[k]].uuid,
-                                           RW_NET_IDX, 0);
+            err = bt_mesh_provision_remote(rw_cli(w), &srv_node, w->nodes[dev[k]].uuid, RW_NET_IDX,
+                                           0);
             if (err == 0 || (err != -EBUSY && err != -ENOMEM)) {
                 r.attempts++;
             }
@@ -218,8 +218,8 @@ static void bench_loss(const struct scale_cfg *cfg, double loss, int *failures)
         attempts += r.attempts;
         drops += r.relay_drops;
         if (!r.ok) {
-            printf("  seed %llu: %u of %d devices after %.1f s\n", (unsigned long long)seed,
-                   r.done, cfg->devices, (double)r.t_ms / 1000.0);
+            printf("  seed %llu: %u of %d devices after %.1f s\n", (unsigned long long)seed, r.done,
+                   cfg->devices, (double)r.t_ms / 1000.0);
             (*failures)++;
             continue;
         }
@@ -299,7 +299,9 @@ static int parse_args(int argc, char **argv, struct scale_cfg *cfg)
 
 int main(int argc, char **argv)
 {
-    struct scale_cfg cfg = { .servers = 10, .devices = 100, .seeds = 20, .prov_nt = 1, .srv_nt = 3 };
+    struct scale_cfg cfg = {
+        .servers = 10, .devices = 100, .seeds = 20, .prov_nt = 1, .srv_nt = 3
+    };
     int failures = 0;
 
     if (parse_args(argc, argv, &cfg) != 0) {
