@@ -27,7 +27,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include <meshrpr/mesh.h>
 #include <meshrpr/sim.h>
@@ -612,6 +615,41 @@ int main(void)
                                           &status, apps, &app_cnt);
         if (err != 0 || status != 0 || app_cnt != 1 || apps[0] != app_idx) {
             return failed("SIG Model App Get on the remote device");
+        }
+    }
+    {
+        /* The Composition Data the application read reached the database: its Mesh CDB JSON
+         * lists the device's models (the vendor one as CCCC MMMM). */
+        char *text = NULL;
+        cJSON *doc;
+        const cJSON *node;
+        const cJSON *elem;
+        bool found = false;
+
+        if (meshrpr_cdb_json_print(&cdb, &text, NULL) != 0 || (doc = cJSON_Parse(text)) == NULL) {
+            free(text);
+            return failed("the database does not print");
+        }
+        cJSON_ArrayForEach(node, cJSON_GetObjectItemCaseSensitive(doc, "nodes"))
+        {
+            const cJSON *pid = cJSON_GetObjectItemCaseSensitive(node, "pid");
+            if (!cJSON_IsString(pid) || strcmp(pid->valuestring, "0003") != 0) {
+                continue;
+            }
+            elem = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(node, "elements"), 1);
+            const cJSON *models = cJSON_GetObjectItemCaseSensitive(elem, "models");
+            const cJSON *m0 =
+                cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(models, 0), "modelId");
+            const cJSON *m1 =
+                cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(models, 1), "modelId");
+            found = cJSON_GetArraySize(models) == 2 && cJSON_IsString(m0) && cJSON_IsString(m1) &&
+                    strcmp(m0->valuestring, "1000") == 0 &&
+                    strcmp(m1->valuestring, "05F10001") == 0;
+        }
+        cJSON_Delete(doc);
+        free(text);
+        if (!found) {
+            return failed("the remote device's composition is not in the database");
         }
     }
     printk("zephyr_provisioner: OK (server 0x%04x, remote device 0x%04x)", result.server_addr,

@@ -11,14 +11,26 @@
  * Bluetooth SIG Mesh Configuration Database JSON format, the one nRF Mesh and BlueZ's
  * mesh-cfgclient read and write; a save is atomic (temporary file, flush, fsync, rename).
  *
- * What the JSON keeps and what it drops: keys (with Key Refresh phase and old key), the
- * provisioners with their unicast, group and scene ranges, and per node its UUID, address,
- * element count, first NetKey index, device key, security, configComplete and excluded flags.
- * A loaded file's groups, scenes and network exclusions, the names of keys and nodes, a node's
- * other NetKeys and its AppKeys, composition, features and model configuration are checked
- * only where they are read (types of the members named above, elements as objects) and are
- * not kept: a save writes empty arrays, default key names ("NetKey 0"), no node names, and
- * each element with location 0000 and no models.
+ * The tables hold keys (with Key Refresh phase and old key), the provisioners with their
+ * unicast, group and scene ranges, the network exclusions (which allocation honours), and per
+ * node its UUID, address, element count, first NetKey index, device key, security,
+ * configComplete and excluded flags and, when known, its Composition Data page 0.
+ *
+ * Nothing of a file is lost: a save (or print) writes the tables over the file the database
+ * was loaded from (json_path), or over the file it replaces when that holds the same mesh,
+ * and keeps everything else that file holds as it was: names of the mesh's keys, nodes and
+ * elements, a node's other NetKeys and its AppKeys, features, TTL and transmit states,
+ * heartbeat settings, model bindings, subscriptions and publication, groups, scenes and
+ * members unknown to this library; entries are matched by NetKey/AppKey index and by UUID.
+ * A value the tables hold that the file already says (in any accepted spelling) keeps the
+ * file's spelling, so loading and saving an unchanged database writes the same content.
+ * Without such a file the tables alone are written (default key names "NetKey 0", elements
+ * with location 0000 and no models unless the composition is known).
+ *
+ * Written by the rules of the format: minSecurity is "secure" only while every node holding
+ * the key (any of its NetKeys) is secure, and never turns from "insecure" to "secure";
+ * partial is true when a node still in the mesh has no known device key; the top-level
+ * timestamp (and a key's) changes only when the content (the key) does, to cdb->timestamp.
  */
 #ifndef MESHRPR_CDB_H
 #define MESHRPR_CDB_H
@@ -50,6 +62,20 @@ extern "C" {
 #define MESHRPR_CDB_RANGE_COUNT 4
 #endif
 
+/** Address ranges held out of allocation by networkExclusions (see meshrpr_cdb_exclusion_add()). */
+#ifndef MESHRPR_CDB_EXCLUSION_COUNT
+#define MESHRPR_CDB_EXCLUSION_COUNT 16
+#endif
+/** Octets for the nodes' Composition Data page 0, all nodes together (a node with one element
+ *  and five models takes 24). */
+#ifndef MESHRPR_CDB_COMP_POOL_SIZE
+#define MESHRPR_CDB_COMP_POOL_SIZE 2048
+#endif
+/** Longest path of the file a database was loaded from (libmeshrpr_posix), NUL included. */
+#ifndef MESHRPR_CDB_PATH_SIZE
+#define MESHRPR_CDB_PATH_SIZE 256
+#endif
+
 #define MESHRPR_CDB_NAME_SIZE      64
 #define MESHRPR_CDB_TIMESTAMP_SIZE 40
 
@@ -71,6 +97,19 @@ struct meshrpr_cdb_node {
     uint16_t pending_addr;       /* MESHRPR_CDB_PENDING_REFRESH: the new primary address */
     uint8_t pending_num_elem;    /* ... the new element count */
     uint8_t pending_dev_key[16]; /* ... the new device key */
+    /* The node's Composition Data page 0 (MshPRTv1.1 §4.2.2.1) as received, in the
+     * database's comp_pool; comp_len 0: not known. See meshrpr_cdb_node_comp_set(). */
+    uint16_t comp_off;
+    uint16_t comp_len;
+};
+
+/** Addresses a removed node held (MshCDB networkExclusions): not assigned again while the IV
+ *  Index is below iv_index + 2. */
+struct meshrpr_cdb_exclusion {
+    bool valid;
+    uint32_t iv_index;
+    uint16_t low;
+    uint16_t high;
 };
 
 /**
@@ -130,7 +169,9 @@ struct meshrpr_cdb {
     uint8_t mesh_uuid[16];
     char mesh_name[MESHRPR_CDB_NAME_SIZE];
     /* ISO 8601 time of the last change, written as "timestamp". The library never reads the
-     * clock: the caller sets it (meshrpr_cdb_timestamp_now() on POSIX) before saving. */
+     * clock: a provisioner node sets it from its platform's utc_time_ms hook when it changes
+     * the database (the POSIX host's is the host clock); an application that changes the
+     * tables itself calls meshrpr_cdb_timestamp_now() (POSIX) or _set(). */
     char timestamp[MESHRPR_CDB_TIMESTAMP_SIZE];
     /* Not a CDB field: kept as the private top-level keys "ivIndex" (as BlueZ's
      * mesh-cfgclient does) and "ivUpdate", which other importers ignore. */
@@ -155,6 +196,14 @@ struct meshrpr_cdb {
     /* node_table's address mixed with a constant: tells a set table from the garbage of a
      * struct never initialised (a JSON parse fills one of those whole). */
     uintptr_t node_table_check;
+    /* Sorted by IV Index, then address; ranges of one IV Index neither overlap nor touch. */
+    struct meshrpr_cdb_exclusion exclusions[MESHRPR_CDB_EXCLUSION_COUNT];
+    /* Octets of comp_pool in use (the nodes' Composition Data, packed). */
+    uint16_t comp_used;
+    uint8_t comp_pool[MESHRPR_CDB_COMP_POOL_SIZE];
+    /* libmeshrpr_posix: the file this database was loaded from or last saved to ("" when
+     * none). A save keeps what that file holds beyond these tables (see meshrpr_cdb_save()). */
+    char json_path[MESHRPR_CDB_PATH_SIZE];
 };
 
 /**
@@ -207,6 +256,14 @@ uint16_t meshrpr_cdb_free_addr_get(const struct meshrpr_cdb *cdb, uint8_t num_el
  */
 struct meshrpr_cdb_node *meshrpr_cdb_node_alloc(struct meshrpr_cdb *cdb, const uint8_t uuid[16],
                                                 uint16_t addr, uint8_t num_elem, uint16_t net_idx);
+/**
+ * Set cdb->timestamp to a UTC time given in seconds since 1970-01-01T00:00:00Z, written as the
+ * CDB writes it ("2026-01-15T10:00:00Z"). A provisioner node does this from its platform's
+ * utc_time_ms hook whenever it changes the database (libmeshrpr reads no clock itself).
+ * @return 0, -EINVAL (after 9999-12-31).
+ */
+int meshrpr_cdb_timestamp_set(struct meshrpr_cdb *cdb, uint64_t unix_s);
+
 /** The node owning addr (any of its element addresses), or NULL. */
 struct meshrpr_cdb_node *meshrpr_cdb_node_get(struct meshrpr_cdb *cdb, uint16_t addr);
 /** The node with that UUID, or NULL. */
@@ -251,6 +308,38 @@ size_t meshrpr_cdb_node_capacity(const struct meshrpr_cdb *cdb);
 struct meshrpr_cdb_node *meshrpr_cdb_node_at(const struct meshrpr_cdb *cdb, size_t i);
 
 /**
+ * Remove a node from the mesh for good (MshCDB networkExclusions): its address range is
+ * excluded under the current IV Index, then the entry is deleted.
+ * @return 0, -ENOMEM (no room for the exclusion: the node stays), -EINVAL.
+ */
+int meshrpr_cdb_node_exclude(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *node);
+
+/**
+ * Hold unicast addresses low..high out of allocation until the database's IV Index reaches
+ * iv_index + 2 (the MshCDB networkExclusions rule). Adjacent and overlapping ranges of one
+ * IV Index are merged.
+ * @return 0, -EINVAL (not a unicast range), -ENOMEM (MESHRPR_CDB_EXCLUSION_COUNT ranges in use).
+ */
+int meshrpr_cdb_exclusion_add(struct meshrpr_cdb *cdb, uint32_t iv_index, uint16_t low,
+                              uint16_t high);
+/** Whether addr is held by an exclusion still in force at the database's IV Index. */
+bool meshrpr_cdb_addr_excluded(const struct meshrpr_cdb *cdb, uint16_t addr);
+
+/**
+ * Record a node's Composition Data page 0 (the parameters of a Config Composition Data
+ * Status for page 0 after the Page octet: CID, PID, VID, CRPL, Features, elements), so a save
+ * writes cid, pid, vid, crpl and the elements with their models. The Configuration Client
+ * does this for every page 0 it receives from a node of its node's database.
+ * @return 0, -EINVAL (shorter than the 10-octet header, or malformed), -ENOMEM (comp_pool
+ *         full: the previous composition, if any, is kept).
+ */
+int meshrpr_cdb_node_comp_set(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *node,
+                              const uint8_t *page0, size_t len);
+/** The node's Composition Data page 0, or NULL (unknown); *len gets its length. */
+const uint8_t *meshrpr_cdb_node_comp_get(const struct meshrpr_cdb *cdb,
+                                         const struct meshrpr_cdb_node *node, size_t *len);
+
+/**
  * Device key lookup with the signature of meshrpr_node_config.dev_key_get (ctx = the cdb):
  * addr may be any element address of the node.
  * @return 0, or -ENOENT (no such node, or its device key is unknown).
@@ -276,16 +365,22 @@ int meshrpr_cdb_check(const struct meshrpr_cdb *cdb, char *err_msg, size_t err_m
 
 /**
  * Save as Mesh Configuration Database JSON, atomically: a temporary file in the same
- * directory (mode 0600: it holds keys), flushed and fsync'd, then renamed over path.
- * @return 0, or a negative errno (-EINVAL when meshrpr_cdb_check() fails); the previous file
- *         is then untouched and no temporary file is left.
+ * directory (mode 0600: it holds keys), flushed and fsync'd, then renamed over path. What the
+ * file the database was loaded from holds beyond the tables is kept (else what the file at
+ * path holds, when it is a database of the same mesh); see the top of this file. When the
+ * content changed, the file's timestamp (and a changed key's) is cdb->timestamp, which a
+ * provisioner node sets from its platform's wall clock (utc_time_ms) whenever it changes the
+ * database; an application changing it directly sets it with meshrpr_cdb_timestamp_now().
+ * @return 0, or a negative errno (-EINVAL when meshrpr_cdb_check() fails, -EIO when the host
+ *         clock fails); the previous file is then untouched and no temporary file is left.
  */
 int meshrpr_cdb_save(const struct meshrpr_cdb *cdb, const char *path);
 
 /**
  * Load a Mesh Configuration Database JSON file (dashed or plain UUIDs, upper- or lower-case
- * hex, unknown members ignored). On any error cdb is left unchanged and, when err_msg is
- * non-NULL, a one-line explanation is written there.
+ * hex, unknown members kept for the next save). The absolute path is remembered in
+ * cdb->json_path (a path longer than MESHRPR_CDB_PATH_SIZE is not). On any error cdb is left
+ * unchanged and, when err_msg is non-NULL, a one-line explanation is written there.
  * @return 0, -ENOENT, -EINVAL (malformed or not a mesh database), -ENOMEM (more entries than
  *         the tables hold), -EFBIG (file over 16 MiB), -EIO.
  */
@@ -296,12 +391,24 @@ int meshrpr_cdb_json_parse(struct meshrpr_cdb *cdb, const char *text, size_t len
                            size_t err_msg_size);
 
 /**
- * The JSON meshrpr_cdb_save() writes, in a buffer from malloc() (release with free()).
+ * The JSON meshrpr_cdb_save() writes (merged with the file at cdb->json_path, if any), in a
+ * buffer from malloc() (release with free()); a changed timestamp is cdb->timestamp, so the
+ * output depends on nothing but the database and that file.
  * @return 0, -EINVAL (meshrpr_cdb_check() fails), -ENOMEM.
  */
 int meshrpr_cdb_json_print(const struct meshrpr_cdb *cdb, char **text, size_t *len);
 
-/** Set cdb->timestamp to the current UTC time ("2026-01-15T10:00:00Z"). @return 0, -EIO. */
+/**
+ * meshrpr_cdb_json_print() merged with base (base_len octets of JSON text held in memory, as
+ * a file would be) instead of a file. A base that is not a valid database of this mesh is
+ * ignored (the tables alone are written).
+ * @return 0, -EINVAL, -ENOMEM.
+ */
+int meshrpr_cdb_json_merge(const struct meshrpr_cdb *cdb, const char *base, size_t base_len,
+                           char **text, size_t *len);
+
+/** Set cdb->timestamp to the host's current UTC time ("2026-01-15T10:00:00Z", time()).
+ *  @return 0, -EIO. */
 int meshrpr_cdb_timestamp_now(struct meshrpr_cdb *cdb);
 
 /*

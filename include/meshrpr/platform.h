@@ -154,6 +154,16 @@ struct meshrpr_platform {
      * advertise. @return 0 or a negative errno.
      */
     int (*scan_active_set)(void *ctx, bool active);
+
+    /**
+     * The UTC wall-clock time, in ms since 1970-01-01T00:00:00Z (Unix time), for the dates
+     * written into files: a provisioner stamps its node database (the Mesh CDB "timestamp")
+     * with it whenever it changes the database. Never used for timers (those run on
+     * @ref now_ms). May be NULL: the database then keeps the timestamp the application gives
+     * it (a simulation has no wall clock of its own). The POSIX host reads CLOCK_REALTIME.
+     * @return 0, or a negative errno when the time is not known.
+     */
+    int (*utc_time_ms)(void *ctx, uint64_t *unix_ms);
 };
 
 /**

@@ -39,6 +39,19 @@ uint64_t meshrpr_posix_host_now_ms(const struct meshrpr_posix_host *host)
 
 /* ---- Platform hooks ---------------------------------------------------------------------- */
 
+static int hook_utc_time_ms(void *ctx, uint64_t *unix_ms)
+{
+    struct timespec ts;
+
+    (void)ctx;
+    /* The wall clock, for the dates in files (the node database); timers use now_ms. */
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || ts.tv_sec < 0) {
+        return -EIO;
+    }
+    *unix_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    return 0;
+}
+
 static uint64_t hook_now_ms(void *ctx)
 {
     (void)ctx;
@@ -194,6 +207,7 @@ int meshrpr_posix_host_node_add(struct meshrpr_posix_host *host, struct meshrpr_
         .adv_send = hook_adv_send,
         .run_until = hook_run_until,
         .scan_active_set = hook_scan_active_set,
+        .utc_time_ms = hook_utc_time_ms,
     };
     radio->pnode = pn;
     *platform = &pn->platform;

@@ -82,6 +82,43 @@ void meshrpr_cdb_init(struct meshrpr_cdb *cdb, const uint8_t mesh_uuid[16], cons
     cdb->alloc_high = ADDR_UNICAST_MAX;
 }
 
+int meshrpr_cdb_timestamp_set(struct meshrpr_cdb *cdb, uint64_t unix_s)
+{
+    /* 9999-12-31T23:59:59Z: ISO 8601 years have four digits. */
+    static const uint64_t last_s = 253402300799u;
+    uint64_t days = unix_s / 86400u;
+    uint32_t secs = (uint32_t)(unix_s % 86400u);
+    uint32_t year = 1970;
+    uint32_t month = 1;
+
+    if (unix_s > last_s) {
+        return -EINVAL;
+    }
+    /* Gregorian calendar: walk whole years, then months (at most 8000 + 12 steps). */
+    for (;;) {
+        bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        uint32_t len = leap ? 366u : 365u;
+        if (days < len) {
+            break;
+        }
+        days -= len;
+        year++;
+    }
+    for (;; month++) {
+        static const uint8_t month_days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+        bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        uint32_t len = month_days[month - 1] + (month == 2 && leap ? 1u : 0u);
+        if (days < len) {
+            break;
+        }
+        days -= len;
+    }
+    snprintf(cdb->timestamp, sizeof(cdb->timestamp), "%04u-%02u-%02uT%02u:%02u:%02uZ",
+             (unsigned)year, (unsigned)month, (unsigned)days + 1, (unsigned)(secs / 3600u),
+             (unsigned)(secs / 60u % 60u), (unsigned)(secs % 60u));
+    return 0;
+}
+
 struct meshrpr_cdb_subnet *meshrpr_cdb_subnet_get(struct meshrpr_cdb *cdb, uint16_t net_idx)
 {
     for (size_t i = 0; i < MESHRPR_CDB_SUBNET_COUNT; i++) {
@@ -248,6 +285,80 @@ static uint32_t node_end(const struct meshrpr_cdb_node *node)
     return (uint32_t)node->addr + node->num_elem;
 }
 
+/* An exclusion holds its addresses until the IV Index is at least two past the one it was
+ * made under (MshCDB networkExclusions; the rule nRF Mesh applies). */
+static bool exclusion_in_force(const struct meshrpr_cdb *cdb,
+                               const struct meshrpr_cdb_exclusion *ex)
+{
+    return ex->valid && (uint64_t)cdb->iv_index < (uint64_t)ex->iv_index + 2;
+}
+
+bool meshrpr_cdb_addr_excluded(const struct meshrpr_cdb *cdb, uint16_t addr)
+{
+    for (size_t i = 0; i < MESHRPR_CDB_EXCLUSION_COUNT; i++) {
+        const struct meshrpr_cdb_exclusion *ex = &cdb->exclusions[i];
+        if (exclusion_in_force(cdb, ex) && addr >= ex->low && addr <= ex->high) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Order: IV Index, then low address. */
+static bool exclusion_before(const struct meshrpr_cdb_exclusion *a,
+                             const struct meshrpr_cdb_exclusion *b)
+{
+    return a->iv_index < b->iv_index || (a->iv_index == b->iv_index && a->low < b->low);
+}
+
+int meshrpr_cdb_exclusion_add(struct meshrpr_cdb *cdb, uint32_t iv_index, uint16_t low,
+                              uint16_t high)
+{
+    struct meshrpr_cdb_exclusion table[MESHRPR_CDB_EXCLUSION_COUNT + 1];
+    struct meshrpr_cdb_exclusion add = {
+        .valid = true, .iv_index = iv_index, .low = low, .high = high
+    };
+    size_t n = 0;
+    size_t out = 0;
+
+    if (low == 0 || low > high || high > ADDR_UNICAST_MAX) {
+        return -EINVAL;
+    }
+    /* Insert in order, then merge what overlaps or touches within one IV Index: the table
+     * is the same whatever order the addresses came in. */
+    for (size_t i = 0; i < MESHRPR_CDB_EXCLUSION_COUNT; i++) {
+        if (cdb->exclusions[i].valid) {
+            table[n++] = cdb->exclusions[i];
+        }
+    }
+    size_t pos = n;
+    for (size_t i = 0; i < n; i++) {
+        if (exclusion_before(&add, &table[i])) {
+            pos = i;
+            break;
+        }
+    }
+    memmove(&table[pos + 1], &table[pos], (n - pos) * sizeof(table[0]));
+    table[pos] = add;
+    n++;
+    for (size_t i = 0; i < n; i++) {
+        if (out > 0 && table[out - 1].iv_index == table[i].iv_index &&
+            (uint32_t)table[i].low <= (uint32_t)table[out - 1].high + 1) {
+            if (table[i].high > table[out - 1].high) {
+                table[out - 1].high = table[i].high;
+            }
+        } else {
+            table[out++] = table[i];
+        }
+    }
+    if (out > MESHRPR_CDB_EXCLUSION_COUNT) {
+        return -ENOMEM;
+    }
+    memset(cdb->exclusions, 0, sizeof(cdb->exclusions));
+    memcpy(cdb->exclusions, table, out * sizeof(table[0]));
+    return 0;
+}
+
 uint16_t meshrpr_cdb_free_addr_get(const struct meshrpr_cdb *cdb, uint8_t num_elem)
 {
     uint32_t addr = cdb->alloc_low;
@@ -268,6 +379,15 @@ uint16_t meshrpr_cdb_free_addr_get(const struct meshrpr_cdb *cdb, uint8_t num_el
                 }
             }
         }
+        /* Nor the addresses of removed nodes, while their exclusion holds. */
+        for (size_t i = 0; i < MESHRPR_CDB_EXCLUSION_COUNT; i++) {
+            const struct meshrpr_cdb_exclusion *ex = &cdb->exclusions[i];
+            if (exclusion_in_force(cdb, ex) &&
+                ranges_overlap(addr, addr + num_elem - 1, ex->low, ex->high) &&
+                (uint32_t)ex->high + 1 > next) {
+                next = (uint32_t)ex->high + 1;
+            }
+        }
         if (next == addr) {
             return (uint16_t)addr;
         }
@@ -282,6 +402,13 @@ static bool addr_range_free(const struct meshrpr_cdb *cdb, uint32_t addr, uint8_
         const struct meshrpr_cdb_node *node = meshrpr_cdb_node_at(cdb, i);
         if (node->valid &&
             ranges_overlap(addr, addr + num_elem - 1, node->addr, node_end(node) - 1)) {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < MESHRPR_CDB_EXCLUSION_COUNT; i++) {
+        const struct meshrpr_cdb_exclusion *ex = &cdb->exclusions[i];
+        if (exclusion_in_force(cdb, ex) &&
+            ranges_overlap(addr, addr + num_elem - 1, ex->low, ex->high)) {
             return false;
         }
     }
@@ -341,12 +468,116 @@ struct meshrpr_cdb_node *meshrpr_cdb_node_by_uuid(struct meshrpr_cdb *cdb, const
     return NULL;
 }
 
-void meshrpr_cdb_node_del(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *node)
+/* Whether @p node is an entry of the database's node table (built-in or set). */
+static bool node_in_table(const struct meshrpr_cdb *cdb, const struct meshrpr_cdb_node *node)
 {
     const struct meshrpr_cdb_node *table = meshrpr_cdb_node_at(cdb, 0);
-    if (node == NULL || node < table || node >= table + meshrpr_cdb_node_capacity(cdb)) {
+
+    return node != NULL && node >= table && node < table + meshrpr_cdb_node_capacity(cdb);
+}
+
+/* Take a node's composition out of the pool, closing the gap. */
+static void comp_drop(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *node)
+{
+    uint32_t off = node->comp_off;
+    uint32_t len = node->comp_len;
+
+    if (len == 0 || off + len > cdb->comp_used) {
+        node->comp_off = 0;
+        node->comp_len = 0;
         return;
     }
+    memmove(&cdb->comp_pool[off], &cdb->comp_pool[off + len], cdb->comp_used - off - len);
+    cdb->comp_used = (uint16_t)(cdb->comp_used - len);
+    memset(&cdb->comp_pool[cdb->comp_used], 0, len);
+    for (size_t i = 0; i < meshrpr_cdb_node_capacity(cdb); i++) {
+        struct meshrpr_cdb_node *other = meshrpr_cdb_node_at(cdb, i);
+        if (other != node && other->comp_len != 0 && other->comp_off > off) {
+            other->comp_off = (uint16_t)(other->comp_off - len);
+        }
+    }
+    node->comp_off = 0;
+    node->comp_len = 0;
+}
+
+/* Page 0 (MshPRTv1.1 §4.2.2.1): the 10-octet header, then whole elements (Loc, NumS, NumV,
+ * 2 octets per SIG model, 4 per vendor model) filling the rest exactly. */
+static bool comp_page0_valid(const uint8_t *p, size_t len)
+{
+    size_t pos = 10;
+
+    if (len < 10) {
+        return false;
+    }
+    while (pos < len) {
+        if (len - pos < 4) {
+            return false;
+        }
+        size_t elem_len = 4 + (size_t)p[pos + 2] * 2 + (size_t)p[pos + 3] * 4;
+        if (len - pos < elem_len) {
+            return false;
+        }
+        pos += elem_len;
+    }
+    return true;
+}
+
+int meshrpr_cdb_node_comp_set(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *node,
+                              const uint8_t *page0, size_t len)
+{
+    if (!node_in_table(cdb, node) || !node->valid || page0 == NULL || !comp_page0_valid(page0, len)) {
+        return -EINVAL;
+    }
+    if (node->comp_len == len && memcmp(&cdb->comp_pool[node->comp_off], page0, len) == 0) {
+        return 0;
+    }
+    if (len > (size_t)MESHRPR_CDB_COMP_POOL_SIZE - cdb->comp_used + node->comp_len) {
+        return -ENOMEM;
+    }
+    comp_drop(cdb, node);
+    memcpy(&cdb->comp_pool[cdb->comp_used], page0, len);
+    node->comp_off = cdb->comp_used;
+    node->comp_len = (uint16_t)len;
+    cdb->comp_used = (uint16_t)(cdb->comp_used + len);
+    return 0;
+}
+
+const uint8_t *meshrpr_cdb_node_comp_get(const struct meshrpr_cdb *cdb,
+                                         const struct meshrpr_cdb_node *node, size_t *len)
+{
+    if (node == NULL || !node->valid || node->comp_len == 0 ||
+        (uint32_t)node->comp_off + node->comp_len > cdb->comp_used) {
+        if (len != NULL) {
+            *len = 0;
+        }
+        return NULL;
+    }
+    if (len != NULL) {
+        *len = node->comp_len;
+    }
+    return &cdb->comp_pool[node->comp_off];
+}
+
+int meshrpr_cdb_node_exclude(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *node)
+{
+    int err;
+
+    if (!node_in_table(cdb, node) || !node->valid || node->addr == 0 || node_end(node) - 1 > ADDR_UNICAST_MAX) {
+        return -EINVAL;
+    }
+    err = meshrpr_cdb_exclusion_add(cdb, cdb->iv_index, node->addr, (uint16_t)(node_end(node) - 1));
+    if (err == 0) {
+        meshrpr_cdb_node_del(cdb, node);
+    }
+    return err;
+}
+
+void meshrpr_cdb_node_del(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *node)
+{
+    if (!node_in_table(cdb, node)) {
+        return;
+    }
+    comp_drop(cdb, node);
     /* Plain memset: the entry stays in use by the caller's struct, so it is not elided. */
     memset(node, 0, sizeof(*node));
 }
@@ -357,14 +588,15 @@ struct meshrpr_cdb_node *meshrpr_cdb_node_next(struct meshrpr_cdb *cdb,
     size_t i = 0;
 
     if (prev != NULL) {
-        if (prev < cdb->nodes || prev >= cdb->nodes + MESHRPR_CDB_NODE_COUNT) {
+        if (!node_in_table(cdb, prev)) {
             return NULL;
         }
-        i = (size_t)(prev - cdb->nodes) + 1;
+        i = (size_t)(prev - meshrpr_cdb_node_at(cdb, 0)) + 1;
     }
-    for (; i < MESHRPR_CDB_NODE_COUNT; i++) {
-        if (cdb->nodes[i].valid) {
-            return &cdb->nodes[i];
+    for (; i < meshrpr_cdb_node_capacity(cdb); i++) {
+        struct meshrpr_cdb_node *node = meshrpr_cdb_node_at(cdb, i);
+        if (node->valid) {
+            return node;
         }
     }
     return NULL;
@@ -586,12 +818,33 @@ static int check_keys(const struct meshrpr_cdb *cdb, char *err_msg, size_t err_m
     return 0;
 }
 
+static int check_exclusions(const struct meshrpr_cdb *cdb, char *err_msg, size_t err_msg_size)
+{
+    for (size_t i = 0; i < MESHRPR_CDB_EXCLUSION_COUNT; i++) {
+        const struct meshrpr_cdb_exclusion *ex = &cdb->exclusions[i];
+        if (ex->valid && (ex->low == 0 || ex->low > ex->high || ex->high > ADDR_UNICAST_MAX)) {
+            return check_fail(err_msg, err_msg_size,
+                              "networkExclusions: %04X..%04X is not a unicast range",
+                              (unsigned)ex->low, (unsigned)ex->high);
+        }
+    }
+    return 0;
+}
+
 static int check_nodes(const struct meshrpr_cdb *cdb, char *err_msg, size_t err_msg_size)
 {
+    if (cdb->comp_used > MESHRPR_CDB_COMP_POOL_SIZE) {
+        return check_fail(err_msg, err_msg_size, "composition pool overrun");
+    }
     for (size_t i = 0; i < meshrpr_cdb_node_capacity(cdb); i++) {
         const struct meshrpr_cdb_node *node = meshrpr_cdb_node_at(cdb, i);
         if (!node->valid) {
             continue;
+        }
+        if (node->comp_len != 0 &&
+            ((uint32_t)node->comp_off + node->comp_len > cdb->comp_used ||
+             !comp_page0_valid(&cdb->comp_pool[node->comp_off], node->comp_len))) {
+            return check_fail(err_msg, err_msg_size, "nodes[%zu]: composition out of its pool", i);
         }
         if (node->addr == 0 || node->addr > ADDR_UNICAST_MAX) {
             return check_fail(err_msg, err_msg_size,
@@ -646,6 +899,12 @@ int meshrpr_cdb_check(const struct meshrpr_cdb *cdb, char *err_msg, size_t err_m
     }
     if (err == 0) {
         err = check_nodes(cdb, err_msg, err_msg_size);
+    }
+    if (err == 0) {
+        err = check_exclusions(cdb, err_msg, err_msg_size);
+    }
+    if (err == 0 && !terminated(cdb->json_path, sizeof(cdb->json_path))) {
+        err = check_fail(err_msg, err_msg_size, "json_path: not terminated");
     }
     return err;
 }

@@ -49,7 +49,17 @@ struct meshrpr_cdb *meshrpr_compat_cdb_get(void)
 
 int meshrpr_compat_cdb_store(void)
 {
-    if (!compat.registered || compat.host.cdb == NULL || compat.host.cdb_store == NULL) {
+    const struct meshrpr_platform *platform = compat.host.platform;
+    uint64_t unix_ms;
+
+    if (!compat.registered || compat.host.cdb == NULL) {
+        return 0;
+    }
+    /* The database changed: stamped by the host's wall clock, as the node does. */
+    if (platform->utc_time_ms != NULL && platform->utc_time_ms(platform->ctx, &unix_ms) == 0) {
+        (void)meshrpr_cdb_timestamp_set(compat.host.cdb, unix_ms / 1000u);
+    }
+    if (compat.host.cdb_store == NULL) {
         return 0;
     }
     return compat.host.cdb_store(compat.host.cdb_store_ctx, compat.host.cdb);

@@ -211,6 +211,17 @@ static int comp_data_status(const struct bt_mesh_model *model, struct bt_mesh_ms
         return -EPERM;
     }
     page = net_buf_simple_pull_u8(buf);
+    /* The provisioner's database keeps what page 0 says of its nodes (their composition, for
+     * the Mesh CDB file). A page that does not parse is not recorded. */
+    if (page == 0) {
+        struct meshrpr_node *node = meshrpr_model_node(model);
+        struct meshrpr_cdb *cdb = node != NULL ? node->cfg.cdb : NULL;
+        struct meshrpr_cdb_node *entry = cdb != NULL ? meshrpr_cdb_node_get(cdb, ctx->addr) : NULL;
+
+        if (entry != NULL && entry->addr == ctx->addr) {
+            (void)meshrpr_cdb_node_comp_set(cdb, entry, buf->data, buf->len);
+        }
+    }
     param = waiting_param(cli, OP_DEV_COMP_DATA_STATUS, ctx);
     if (param != NULL) {
         if (param->page != NULL) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <meshrpr/cdb.h>
 #include <meshrpr/prov.h>
 #include <meshrpr/util.h>
 
@@ -242,7 +243,17 @@ int meshrpr_node_cdb_store(struct meshrpr_node *node)
 {
     int err;
 
-    if (node->cfg.cdb == NULL || node->cfg.cdb_store == NULL) {
+    if (node->cfg.cdb == NULL) {
+        return 0;
+    }
+    /* The database changed: its timestamp says when (MshCDB), by the host's wall clock. */
+    if (node->platform.utc_time_ms != NULL) {
+        uint64_t unix_ms;
+        if (node->platform.utc_time_ms(node->platform.ctx, &unix_ms) == 0) {
+            (void)meshrpr_cdb_timestamp_set(node->cfg.cdb, unix_ms / 1000u);
+        }
+    }
+    if (node->cfg.cdb_store == NULL) {
         return 0;
     }
     err = node->cfg.cdb_store(node->cfg.cdb_store_ctx, node->cfg.cdb);

@@ -3,7 +3,8 @@
  * Fuzz target for the Mesh Configuration Database JSON loader: users hand-edit these files
  * and other tools write them, so any octets must be either refused, with a one-line message
  * and the caller's database untouched, or accepted as a database that passes the invariant
- * check, prints, and reads back to the same struct and the same text.
+ * check, prints, and reads back to the same struct and the same text; and printed over the
+ * input itself (the save of a loaded file), it reads back to the same struct again.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -61,6 +62,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     require(memcmp(again, cdb, sizeof(*cdb)) == 0);
     require(meshrpr_cdb_json_print(again, &text2, &len2) == 0);
     require(len2 == len && memcmp(text, text2, len) == 0);
+    free(text2);
+    text2 = NULL;
+
+    /* Written over what it was loaded from, nothing the tables hold changes. */
+    require(meshrpr_cdb_json_merge(cdb, (const char *)data, size, &text2, &len2) == 0);
+    require(len2 == strlen(text2));
+    memset(again, 0, sizeof(*again));
+    require(meshrpr_cdb_json_parse(again, text2, len2, err, sizeof(err)) == 0);
+    require(memcmp(again, cdb, sizeof(*cdb)) == 0);
 
     /* Lookups on whatever was loaded stay in bounds. */
     for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
