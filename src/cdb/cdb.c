@@ -525,7 +525,8 @@ static bool comp_page0_valid(const uint8_t *p, size_t len)
 int meshrpr_cdb_node_comp_set(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *node,
                               const uint8_t *page0, size_t len)
 {
-    if (!node_in_table(cdb, node) || !node->valid || page0 == NULL || !comp_page0_valid(page0, len)) {
+    if (!node_in_table(cdb, node) || !node->valid || page0 == NULL ||
+        !comp_page0_valid(page0, len)) {
         return -EINVAL;
     }
     if (node->comp_len == len && memcmp(&cdb->comp_pool[node->comp_off], page0, len) == 0) {
@@ -562,7 +563,8 @@ int meshrpr_cdb_node_exclude(struct meshrpr_cdb *cdb, struct meshrpr_cdb_node *n
 {
     int err;
 
-    if (!node_in_table(cdb, node) || !node->valid || node->addr == 0 || node_end(node) - 1 > ADDR_UNICAST_MAX) {
+    if (!node_in_table(cdb, node) || !node->valid || node->addr == 0 ||
+        node_end(node) - 1 > ADDR_UNICAST_MAX) {
         return -EINVAL;
     }
     err = meshrpr_cdb_exclusion_add(cdb, cdb->iv_index, node->addr, (uint16_t)(node_end(node) - 1));

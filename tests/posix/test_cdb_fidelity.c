@@ -214,8 +214,23 @@ static void corpus_round_trip(void **state)
         assert_non_null(saved);
         assert_same_document(names[i], orig, saved);
         cJSON_Delete(saved);
-        cJSON_Delete(orig);
         free(merged);
+
+        /* In an application's node table (meshrpr_cdb_nodes_set()): the same document. */
+        static struct meshrpr_cdb_node table[40];
+        memset(&again, 0, sizeof(again));
+        memset(table, 0, sizeof(table));
+        assert_int_equal(meshrpr_cdb_nodes_set(&again, table, 40), 0);
+        assert_int_equal(meshrpr_cdb_load(&again, in, err, sizeof(err)), 0);
+        assert_true(meshrpr_cdb_has_node_table(&again));
+        assert_int_equal(meshrpr_cdb_node_count(&again), meshrpr_cdb_node_count(&cdb));
+        snprintf(out, sizeof(out), "fidelity_table_%s", names[i]);
+        remove(out);
+        assert_int_equal(meshrpr_cdb_save(&again, out), 0);
+        saved = parse_file(out);
+        assert_same_document(names[i], orig, saved);
+        cJSON_Delete(saved);
+        cJSON_Delete(orig);
         free(text);
         free(first);
         free(second);
