@@ -284,7 +284,8 @@ struct meshrpr_node *meshrpr_model_node(const struct bt_mesh_model *model);
  * on the next start, so back up the current one; meshrpr_node_comp_change_prepare() on the
  * node registered with meshrpr_compat_init().
  * @return 0, -ENOTSUP (the node has no storage, as Zephyr without CONFIG_BT_SETTINGS),
- *         -ENODEV (no node registered), or a storage error.
+ *         -ENODEV (no node registered), -EAGAIN (bt_mesh_init() not run, or the node is not
+ *         provisioned: nothing is stored), or a storage error.
  */
 int bt_mesh_comp_change_prepare(void);
 

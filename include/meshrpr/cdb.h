@@ -457,7 +457,10 @@ struct bt_mesh_cdb_node *bt_mesh_cdb_node_alloc(const uint8_t uuid[16], uint16_t
                                                 uint8_t num_elem, uint16_t net_idx);
 /** The lowest primary address with num_elem free addresses, or 0 (BT_MESH_ADDR_UNASSIGNED). */
 uint16_t bt_mesh_cdb_free_addr_get(uint8_t num_elem);
-/** Delete a node; with store, the database is stored. */
+/** Delete a node; with store, the database is stored. Its addresses are excluded under the
+ *  current IV Index (networkExclusions, meshrpr_cdb_node_exclude()), so they are not assigned
+ *  again until the IV Index has grown by 2; when all MESHRPR_CDB_EXCLUSION_COUNT exclusion
+ *  ranges are in use (adjacent ranges merge) they are freed at once. */
 void bt_mesh_cdb_node_del(struct bt_mesh_cdb_node *node, bool store);
 /** Give a node a new primary address and element count (after a Node Address Refresh). */
 void bt_mesh_cdb_node_update(struct bt_mesh_cdb_node *node, uint16_t addr, uint8_t num_elem);

@@ -84,6 +84,8 @@ void bt_mesh_cdb_clear(void)
         /* Removing a NetKey removes its AppKeys. */
         meshrpr_cdb_subnet_del(cdb, meshrpr_cdb_subnet_get(cdb, idx));
     }
+    /* A cleared database starts a new network: the old one's exclusions do not apply. */
+    memset(cdb->exclusions, 0, sizeof(cdb->exclusions));
     (void)meshrpr_compat_cdb_store();
 }
 
@@ -120,7 +122,13 @@ void bt_mesh_cdb_node_del(struct bt_mesh_cdb_node *node, bool store)
     if (cdb == NULL || node == NULL) {
         return;
     }
-    meshrpr_cdb_node_del(cdb, node);
+    /* As Zephyr does, the deleted node's addresses stay out of allocation until the IV Index
+     * has moved on twice (MshCDB networkExclusions, under the current IV Index): messages
+     * from the old node may still be in flight with sequence numbers a new node would reuse.
+     * With every exclusion slot in use the node is only deleted (documented in cdb.h). */
+    if (meshrpr_cdb_node_exclude(cdb, node) != 0) {
+        meshrpr_cdb_node_del(cdb, node);
+    }
     if (store) {
         (void)meshrpr_compat_cdb_store();
     }

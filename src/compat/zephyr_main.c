@@ -153,7 +153,19 @@ int bt_mesh_comp_change_prepare(void)
 {
     struct meshrpr_node *node = meshrpr_compat_node_get();
 
-    return node != NULL ? meshrpr_node_comp_change_prepare(node) : -ENODEV;
+    if (node == NULL) {
+        return -ENODEV;
+    }
+    /* Zephyr without CONFIG_BT_SETTINGS: nowhere to keep the backup. */
+    if (compat.host.storage == NULL) {
+        return -ENOTSUP;
+    }
+    /* Before provisioning no provisioner has read page 0: nothing to keep it for, and a
+     * backup would make the node report a composition it no longer runs once provisioned. */
+    if (!bt_mesh_is_provisioned()) {
+        return -EAGAIN;
+    }
+    return meshrpr_node_comp_change_prepare(node);
 }
 
 bool bt_mesh_is_provisioned(void)

@@ -248,6 +248,61 @@ static void test_cdb_foreach(void **state)
     assert_int_equal(meshrpr_cdb_node_count(&cdb), 0);
 }
 
+/* Zephyr keeps a deleted node's addresses out of allocation until an IV Index update has
+ * moved on (MshCDB networkExclusions: held while the IV Index is below the recorded one + 2). */
+static void test_node_del_excludes(void **state)
+{
+    const uint8_t net_key[16] = { 7 };
+    uint8_t uuid[16] = { 0 };
+    struct bt_mesh_cdb_node *a;
+
+    (void)state;
+    memset(&cdb, 0, sizeof(cdb));
+    register_host(&cli_comp, NULL);
+    assert_int_equal(bt_mesh_cdb_create(net_key), 0);
+    bt_mesh_cdb_iv_update(5, false);
+    uuid[0] = 1;
+    a = bt_mesh_cdb_node_alloc(uuid, 0, 3, 0);
+    assert_non_null(a);
+    assert_int_equal(a->addr, 0x0001);
+    uuid[0] = 2;
+    assert_non_null(bt_mesh_cdb_node_alloc(uuid, 0, 1, 0)); /* 0x0004 */
+    store_calls = 0;
+    bt_mesh_cdb_node_del(a, true);
+    assert_int_equal(store_calls, 1);
+    assert_null(bt_mesh_cdb_node_get(0x0001));
+    assert_int_equal(meshrpr_cdb_node_count(&cdb), 1);
+    /* 0x0001..0x0003 are excluded under IV Index 5: not handed out, not allocatable. */
+    assert_true(cdb.exclusions[0].valid);
+    assert_int_equal(cdb.exclusions[0].iv_index, 5);
+    assert_int_equal(cdb.exclusions[0].low, 0x0001);
+    assert_int_equal(cdb.exclusions[0].high, 0x0003);
+    assert_false(cdb.exclusions[1].valid);
+    assert_true(meshrpr_cdb_addr_excluded(&cdb, 0x0003));
+    assert_false(meshrpr_cdb_addr_excluded(&cdb, 0x0004));
+    assert_int_equal(bt_mesh_cdb_free_addr_get(1), 0x0005);
+    uuid[0] = 3;
+    assert_null(bt_mesh_cdb_node_alloc(uuid, 0x0002, 1, 0));
+    struct bt_mesh_cdb_node *c = bt_mesh_cdb_node_alloc(uuid, 0, 2, 0);
+    assert_non_null(c);
+    assert_int_equal(c->addr, 0x0005);
+    /* One IV Index later they are still held; two later they are free again. */
+    bt_mesh_cdb_iv_update(6, false);
+    assert_true(meshrpr_cdb_addr_excluded(&cdb, 0x0001));
+    assert_int_equal(bt_mesh_cdb_free_addr_get(3), 0x0007);
+    bt_mesh_cdb_iv_update(7, false);
+    assert_false(meshrpr_cdb_addr_excluded(&cdb, 0x0001));
+    assert_int_equal(bt_mesh_cdb_free_addr_get(3), 0x0001);
+    uuid[0] = 4;
+    c = bt_mesh_cdb_node_alloc(uuid, 0x0002, 1, 0);
+    assert_non_null(c);
+    /* A cleared database is a new network: no exclusions remain. */
+    bt_mesh_cdb_iv_update(5, false);
+    bt_mesh_cdb_clear();
+    assert_false(cdb.exclusions[0].valid);
+    assert_false(meshrpr_cdb_addr_excluded(&cdb, 0x0001));
+}
+
 static void test_provision_enters_database(void **state)
 {
     const uint8_t net_key[16] = { 0x11 };
@@ -313,6 +368,39 @@ static void assert_page(const struct meshrpr_node *n, uint8_t page, int expect_p
     assert_memory_equal(buf.data, bytes, len);
 }
 
+/* Before bt_mesh_init() and before provisioning: -EAGAIN, nothing stored (a start with another
+ * composition reports that one as page 0, no page 128), never a crash. */
+static void test_comp_change_prepare_unprovisioned(void **state)
+{
+    static struct mem_storage st;
+    struct meshrpr_compat_host host = { 0 };
+    struct meshrpr_node_config cfg = { 0 };
+
+    (void)state;
+    mem_storage_init(&st);
+    memset(&cdb, 0, sizeof(cdb));
+    memset(&node, 0, sizeof(node));
+    fake_platform_init(&fp, 5);
+    host.platform = &fp.platform;
+    host.storage = &st.storage;
+    host.cdb = &cdb;
+    assert_int_equal(meshrpr_compat_init(&node, &host), 0);
+    assert_int_equal(bt_mesh_comp_change_prepare(), -EAGAIN); /* no bt_mesh_init() yet */
+    assert_int_equal(bt_mesh_init(&prov, &comp_a), 0);
+    assert_false(bt_mesh_is_provisioned());
+    assert_int_equal(bt_mesh_comp_change_prepare(), -EAGAIN);
+    assert_int_equal(bt_mesh_comp_change_prepare(), -EAGAIN);
+
+    meshrpr_node_deinit(&node);
+    cfg.platform = &fp.platform;
+    cfg.comp = &comp_b;
+    cfg.storage = &st.storage;
+    assert_int_equal(meshrpr_node_init(&node, &cfg), 0);
+    assert_page(&node, 0, 0, page_b, sizeof(page_b));
+    assert_false(meshrpr_composition_page128_differs(&node));
+    meshrpr_node_deinit(&node);
+}
+
 static void test_comp_change_prepare(void **state)
 {
     static struct mem_storage st;
@@ -369,6 +457,8 @@ int main(void)
         cmocka_unit_test(test_provision_enters_database),
         cmocka_unit_test(test_cfg_cli_needs_a_client),
         cmocka_unit_test(test_comp_change_prepare),
+        cmocka_unit_test(test_comp_change_prepare_unprovisioned),
+        cmocka_unit_test(test_node_del_excludes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
