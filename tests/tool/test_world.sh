@@ -21,6 +21,20 @@ run 0 "$M" world new $W --seed 5 --servers 3 --devices 3
 expect out.txt '^created building.json: provisioner 0x0001, 3 servers \(0x0002\.\.0x0004\), 3 unprovisioned devices'
 json_ok $W
 expect $W '"meshrpr_world":[[:space:]]*1'
+# The database's timestamp (MshCDB: its last change): SOURCE_DATE_EPOCH when set (CTest sets
+# 1796601600), the host's UTC clock otherwise; a save without a change keeps it.
+if [ "${SOURCE_DATE_EPOCH:-}" = 1796601600 ]; then
+    expect $W '"timestamp":[[:space:]]*"2026-12-07T00:00:00Z"'
+fi
+YEAR=$(date -u +%Y)
+run 0 env -u SOURCE_DATE_EPOCH "$M" world new clock.json --seed 5 --servers 1 --devices 1
+expect clock.json "\"timestamp\":[[:space:]]*\"$YEAR-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\""
+expect_not clock.json '"timestamp":[[:space:]]*"1970-'
+run 0 env SOURCE_DATE_EPOCH=0 "$M" --world clock.json db-export clock-db.json
+expect_not clock-db.json '"timestamp":[[:space:]]*"1970-'
+expect clock-db.json "\"timestamp\":[[:space:]]*\"$YEAR-"
+run 0 env SOURCE_DATE_EPOCH=86400 "$M" --world clock.json --node 0x0002 node-remove
+expect clock.json '"timestamp":[[:space:]]*"1970-01-02T00:00:00Z"'
 cp $W before.json
 run 2 "$M" world new $W
 expect err.txt 'building.json exists \(use --force to replace it\)'

@@ -348,14 +348,68 @@ void world_found_put(struct world *w, const struct world_found *f)
     w->found[w->found_count++] = *f;
 }
 
+/* FNV-1a over the database's JSON printed with a fixed timestamp: equal digests, equal tables
+ * (the file's per-key timestamps follow the database's). 0 when it does not print. */
+static uint64_t cdb_digest(struct meshrpr_cdb *cdb)
+{
+    char saved[sizeof(cdb->timestamp)];
+    char *text = NULL;
+    size_t len = 0;
+    uint64_t h = 14695981039346656037u;
+    int rc;
+
+    memcpy(saved, cdb->timestamp, sizeof(saved));
+    (void)meshrpr_cdb_timestamp_set(cdb, 0);
+    rc = meshrpr_cdb_json_print(cdb, &text, &len);
+    memcpy(cdb->timestamp, saved, sizeof(saved));
+    if (rc != 0 || text == NULL) {
+        return 0;
+    }
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ (uint8_t)text[i]) * 1099511628211u;
+    }
+    /* The text holds the keys. */
+    for (volatile char *p = text; p < text + len; p++) {
+        *p = 0;
+    }
+    free(text);
+    return h != 0 ? h : 1;
+}
+
+/* The host's UTC time in seconds; SOURCE_DATE_EPOCH (the reproducible-builds.org variable, a
+ * decimal count of seconds since 1970) stands in for the clock when it is set and valid. */
+static int utc_now_s(uint64_t *unix_s)
+{
+    const char *env = getenv("SOURCE_DATE_EPOCH");
+
+    if (env != NULL && env[0] >= '0' && env[0] <= '9') {
+        char *end = NULL;
+        errno = 0;
+        unsigned long long v = strtoull(env, &end, 10);
+        if (errno == 0 && end != NULL && *end == '\0') {
+            *unix_s = (uint64_t)v;
+            return 0;
+        }
+    }
+    time_t now = time(NULL);
+    if (now == (time_t)-1 || now < 0) {
+        return -EIO;
+    }
+    *unix_s = (uint64_t)now;
+    return 0;
+}
+
 void world_cdb_timestamp(struct world *w)
 {
-    time_t t = (time_t)(w->time_ms / 1000);
-    struct tm tm;
+    uint64_t digest = cdb_digest(&w->cdb);
+    uint64_t now_s;
 
-    /* The virtual clock counted from the epoch: a stable, honest stamp. */
-    if (gmtime_r(&t, &tm) != NULL) {
-        strftime(w->cdb.timestamp, sizeof(w->cdb.timestamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    /* MshCDB: the timestamp says when the database last changed, not when it was saved. */
+    if (digest != 0 && digest == w->cdb_digest) {
+        return;
+    }
+    if (utc_now_s(&now_s) == 0 && meshrpr_cdb_timestamp_set(&w->cdb, now_s) == 0) {
+        w->cdb_digest = digest;
     }
 }
 
@@ -1023,6 +1077,7 @@ static int world_parse(struct world *w, const cJSON *root, struct reader *r)
     }
     rc = meshrpr_cdb_json_parse(&w->cdb, cdb_text, strlen(cdb_text), cdb_err, sizeof(cdb_err));
     free(cdb_text);
+    w->cdb_digest = rc == 0 ? cdb_digest(&w->cdb) : 0;
     if (rc != 0) {
         return bad(r, "cdb.", cdb_err);
     }

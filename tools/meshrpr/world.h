@@ -113,6 +113,9 @@ struct world {
     struct world_node nodes[WORLD_MAX_NODES];
     /* The provisioner's node database. */
     struct meshrpr_cdb cdb;
+    /* A digest of cdb as last loaded or stamped, its timestamps left out: world_cdb_timestamp()
+     * stamps only a database that changed since. */
+    uint64_t cdb_digest;
     size_t label_count;
     struct world_label labels[WORLD_MAX_DEVICES];
     size_t found_count;
@@ -180,7 +183,9 @@ const struct world_label *world_label_get(const struct world *w, const uint8_t u
 /* Record a scan result (replacing the older one for the same device and server). */
 void world_found_put(struct world *w, const struct world_found *f);
 
-/* Set the database timestamp from the virtual clock (never the wall clock, so runs repeat). */
+/* If the database changed since it was loaded or last stamped, set its timestamp (MshCDB: the
+ * last change) from the host's UTC clock, or from SOURCE_DATE_EPOCH (seconds since 1970) when
+ * that is set, so that runs can repeat byte for byte (the tool tests set it). */
 void world_cdb_timestamp(struct world *w);
 
 /* Encode a URI ("https://x") as the URI AD data (scheme code point, rest); NULL when the scheme
