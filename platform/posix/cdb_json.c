@@ -1951,8 +1951,15 @@ static bool base_exclusions_same(const struct printer *pr)
     if (scratch == NULL) {
         return false;
     }
-    same = parse_exclusions(&ps, pr->base, scratch) == 0 &&
-           memcmp(scratch->exclusions, pr->cdb->exclusions, sizeof(scratch->exclusions)) == 0;
+    same = parse_exclusions(&ps, pr->base, scratch) == 0;
+    /* Member by member: the structs' padding is not part of the value. */
+    for (size_t i = 0; same && i < MESHRPR_CDB_EXCLUSION_COUNT; i++) {
+        const struct meshrpr_cdb_exclusion *x = &scratch->exclusions[i];
+        const struct meshrpr_cdb_exclusion *y = &pr->cdb->exclusions[i];
+        same =
+            x->valid == y->valid &&
+            (!x->valid || (x->iv_index == y->iv_index && x->low == y->low && x->high == y->high));
+    }
     free(scratch);
     return same;
 }
