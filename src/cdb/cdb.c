@@ -315,15 +315,20 @@ int meshrpr_cdb_exclusion_add(struct meshrpr_cdb *cdb, uint32_t iv_index, uint16
                               uint16_t high)
 {
     struct meshrpr_cdb_exclusion table[MESHRPR_CDB_EXCLUSION_COUNT + 1];
-    struct meshrpr_cdb_exclusion add = {
-        .valid = true, .iv_index = iv_index, .low = low, .high = high
-    };
+    struct meshrpr_cdb_exclusion add;
     size_t n = 0;
     size_t out = 0;
 
     if (low == 0 || low > high || high > ADDR_UNICAST_MAX) {
         return -EINVAL;
     }
+    /* Zeroed padding too: equal databases are equal octets (a copy of one compares equal). */
+    memset(table, 0, sizeof(table));
+    memset(&add, 0, sizeof(add));
+    add.valid = true;
+    add.iv_index = iv_index;
+    add.low = low;
+    add.high = high;
     /* Insert in order, then merge what overlaps or touches within one IV Index: the table
      * is the same whatever order the addresses came in. */
     for (size_t i = 0; i < MESHRPR_CDB_EXCLUSION_COUNT; i++) {
