@@ -972,11 +972,21 @@ int meshrpr_hci_open(struct meshrpr_hci *hci, struct meshrpr_posix_host *host, c
         return e;
     }
     hci->own_fd = true;
-    /* Every command has its timeout, so this ends; the deadline is a second guard. */
+    /* The radio is not on a node yet, so the host does not run its hooks: the command
+     * timeouts are run here, and the loop wakes at each one (a silent controller fails after
+     * one command timeout, not after the guard below). The deadline is a second guard. */
     uint64_t deadline = meshrpr_posix_host_now_ms(host) + 16u * (uint64_t)hci->cfg.cmd_timeout_ms;
-    e = meshrpr_posix_host_run_until(host, settled, hci, deadline);
-    if (e != 0 && hci->state != MESHRPR_HCI_FAILED) {
-        hci_fail(hci, e, "%s: the controller's bring-up did not finish: %s", spec, strerror(-e));
+    e = -ETIMEDOUT;
+    while (!settled(hci) && e == -ETIMEDOUT && meshrpr_posix_host_now_ms(host) < deadline) {
+        uint64_t next = op_next_deadline_ms(hci);
+        e = meshrpr_posix_host_run_until(host, settled, hci, next < deadline ? next : deadline);
+        if (!settled(hci)) {
+            op_process(hci);
+        }
+    }
+    if (!settled(hci)) {
+        hci_fail(hci, e != 0 ? e : -ETIMEDOUT, "the controller's bring-up did not finish: %s",
+                 e == -EINTR ? "stopped" : strerror(e != 0 ? -e : ETIMEDOUT));
     }
     if (hci->state == MESHRPR_HCI_FAILED) {
         char text[sizeof(hci->err_text)];

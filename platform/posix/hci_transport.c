@@ -96,7 +96,8 @@ static int open_tcp(const char *hostport, char *err, size_t err_size)
     hints.ai_socktype = SOCK_STREAM;
     int gai = getaddrinfo(host, colon + 1, &hints, &res);
     if (gai != 0) {
-        return fail(err, err_size, -EHOSTUNREACH, "tcp:%s: %s", hostport, gai_strerror(gai));
+        return fail(err, err_size, -EHOSTUNREACH, "tcp:%s: cannot resolve the host: %s", hostport,
+                    gai_strerror(gai));
     }
     int fd = -1, e = ECONNREFUSED;
     for (struct addrinfo *ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
@@ -113,7 +114,9 @@ static int open_tcp(const char *hostport, char *err, size_t err_size)
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        return fail(err, err_size, -e, "tcp:%s: %s", hostport, strerror(e));
+        return fail(err, err_size, -e, "tcp:%s: %s%s", hostport, strerror(e),
+                    e == ECONNREFUSED ? " (no controller there: nothing listens on that port)"
+                                      : "");
     }
     e = nonblock(fd);
     if (e < 0) {
@@ -134,7 +137,8 @@ static int open_user_channel(const char *spec, char *err, size_t err_size)
     int fd = socket(HCI_AF_BLUETOOTH, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, HCI_BTPROTO_HCI);
     if (fd < 0) {
         int e = errno;
-        return fail(err, err_size, -e, "%s: no Bluetooth sockets here: %s", spec, strerror(e));
+        return fail(err, err_size, -e, "%s: no Bluetooth sockets here: %s%s", spec, strerror(e),
+                    e == EAFNOSUPPORT ? " (a kernel without Bluetooth support)" : "");
     }
     struct hci_sockaddr sa = { .family = HCI_AF_BLUETOOTH,
                                .dev = (unsigned short)dev,

@@ -82,6 +82,10 @@ struct target {
     unsigned found;
     bool ext_done;
     bool provisioned;
+    /* The result (--json: one object on stdout; the text lines otherwise). */
+    struct out out;
+    bool json;
+    cJSON *devices;
 };
 
 static struct target *T;
@@ -143,6 +147,9 @@ static void say(const char *fmt, ...) TOOL_PRINTF(1, 2);
 static void say(const char *fmt, ...)
 {
     va_list ap;
+    if (T->json) {
+        return; /* the result object says it */
+    }
     va_start(ap, fmt);
     vprintf(fmt, ap);
     va_end(ap);
@@ -343,6 +350,11 @@ static void cb_scan_report(struct bt_mesh_rpr_cli *cli, const struct bt_mesh_rpr
     tool_uuid_str(uuid, unprov->uuid);
     if (adv_data == NULL) {
         T->found++;
+        cJSON *o = out_arr_obj(T->devices);
+        out_str(o, "uuid", uuid);
+        out_num(o, "rssi", unprov->rssi);
+        out_num(o, "oob_info", (uint16_t)unprov->oob);
+        out_num(o, "server", srv->addr);
         say("device %s rssi %d oob 0x%04x server 0x%04x", uuid, unprov->rssi, (unsigned)unprov->oob,
             srv->addr);
         return;
@@ -354,6 +366,13 @@ static void cb_scan_report(struct bt_mesh_rpr_cli *cli, const struct bt_mesh_rpr
         (unsigned)adv_data->len);
     if (adv_data->len > 0) {
         print_ad(adv_data->data, adv_data->len);
+    }
+    out_str(T->out.root, "uuid", uuid);
+    out_num(T->out.root, "server", srv->addr);
+    out_hex(T->out.root, "ad_data", adv_data->data, adv_data->len);
+    if (T->json) {
+        char text[512];
+        (void)out_ad(adv_data->data, adv_data->len, text, sizeof(text), out_arr(T->out.root, "ad"));
     }
     T->ext_done = true;
 }
@@ -439,6 +458,7 @@ static int provisioner_state(char *err, size_t err_size)
         tool_msg(err, err_size, "cannot provision the provisioner: %s", tool_errno_text(rc));
         return rc;
     }
+    out_str(T->out.root, "new_network", T->state);
     say("new network in %s: provisioner 0x%04x", T->state, PROV_ADDR);
     return 0;
 }
@@ -464,6 +484,10 @@ static int target_start(char *err, size_t err_size)
         return -ENAMETOOLONG;
     }
     T->lock_fd = tool_lock(dir, T->role == ROLE_PROVISIONER ? TOOL_LOCK_WAIT_S : 0, err, err_size);
+    if (T->lock_fd == -EWOULDBLOCK) {
+        tool_msg(err, err_size, "--state %s is in use by another meshrpr (a node or a command)%s",
+                 T->state, T->role == ROLE_PROVISIONER ? ", still after the wait" : "");
+    }
     if (T->lock_fd < 0) {
         return T->lock_fd;
     }
@@ -609,6 +633,9 @@ static int cmd_scan(int argc, char **argv)
         tool_error("the server refused the scan: %s", out_rpr_status(st.status));
         return TOOL_EXIT_FAIL;
     }
+    out_num(T->out.root, "server", T->server);
+    out_num(T->out.root, "timeout_s", (double)timeout);
+    T->devices = out_arr(T->out.root, "devices");
     say("scanning through 0x%04x for %u s", T->server, (unsigned)timeout);
     (void)run_for(NULL, NULL, timeout * 1000u + SCAN_GRACE_MS);
     if (hci_failed()) {
@@ -712,6 +739,14 @@ static void print_added(const char *how)
         tool_hex(key, e->dev_key, 16);
         tool_uuid_str(uuid, e->uuid);
     }
+    out_str(T->out.root, "uuid", uuid);
+    out_num(T->out.root, "addr", T->added_addr);
+    out_num(T->out.root, "elements", T->added_elems);
+    out_str(T->out.root, "bearer", T->server_set ? "pb-remote" : "pb-adv");
+    if (T->server_set) {
+        out_num(T->out.root, "server", T->server);
+    }
+    out_str(T->out.root, "dev_key", key);
     say("provisioned %s as 0x%04x, %u element(s), %s", uuid, T->added_addr, T->added_elems, how);
     say("device key %s", key);
 }
@@ -825,6 +860,11 @@ static int cmd_reprovision(int argc, char **argv)
         if (e != NULL) {
             tool_hex(key, e->dev_key, 16);
         }
+        out_num(T->out.root, "node", node);
+        out_str(T->out.root, "procedure", T->procedure);
+        out_num(T->out.root, "addr", T->added_addr);
+        out_num(T->out.root, "elements", T->added_elems);
+        out_str(T->out.root, "dev_key", key);
         say("reprovisioned 0x%04x (%s): now 0x%04x, %u element(s)", node, T->procedure,
             T->added_addr, T->added_elems);
         say("device key %s", key);
@@ -885,6 +925,14 @@ static int cmd_composition_get(int argc, char **argv)
         models += nums + numv;
     }
     tool_hex(hex, comp.data, comp.len);
+    out_num(T->out.root, "node", T->node_addr);
+    out_num(T->out.root, "page", rsp_page);
+    out_num(T->out.root, "cid", d[0] | d[1] << 8);
+    out_num(T->out.root, "pid", d[2] | d[3] << 8);
+    out_num(T->out.root, "vid", d[4] | d[5] << 8);
+    out_num(T->out.root, "elements", elements);
+    out_num(T->out.root, "models", models);
+    out_hex(T->out.root, "data", comp.data, comp.len);
     say("composition 0x%04x page %u: cid %04x pid %04x vid %04x, %u element(s), %u model(s)",
         T->node_addr, rsp_page, d[0] | d[1] << 8, d[2] | d[3] << 8, d[4] | d[5] << 8, elements,
         models);
@@ -899,6 +947,7 @@ static int cmd_nodes(int argc, char **argv)
         tool_error("usage: nodes");
         return TOOL_EXIT_USAGE;
     }
+    cJSON *arr = out_arr(T->out.root, "nodes");
     for (size_t i = 0; i < MESHRPR_CDB_NODE_COUNT; i++) {
         const struct meshrpr_cdb_node *e = &T->cdb.nodes[i];
         char uuid[33], key[33];
@@ -907,6 +956,11 @@ static int cmd_nodes(int argc, char **argv)
         }
         tool_uuid_str(uuid, e->uuid);
         tool_hex(key, e->dev_key, 16);
+        cJSON *o = out_arr_obj(arr);
+        out_num(o, "addr", e->addr);
+        out_str(o, "uuid", uuid);
+        out_num(o, "elements", e->num_elem);
+        out_str(o, "dev_key", key);
         say("node 0x%04x %s %u element(s) device key %s", e->addr, uuid, e->num_elem, key);
     }
     return TOOL_EXIT_OK;
@@ -961,6 +1015,54 @@ static int run_node(void)
 
 /* ---- Entry -------------------------------------------------------------------------------- */
 
+/* The commands on a controller, for the dispatch, --help, help COMMAND and the man page. */
+struct hci_cmd {
+    const char *name;
+    const char *usage;
+    const char *summary;
+    int (*fn)(int, char **);
+};
+
+static const struct hci_cmd hci_cmds[] = {
+    { "scan", "scan TIMEOUT [UUID] --server ADDR",
+      "scan for unprovisioned devices through a Remote Provisioning Server, TIMEOUT 1..255 s",
+      cmd_scan },
+    { "scan-ext", "scan-ext TIMEOUT UUID [AD_TYPE...] --server ADDR",
+      "an extended scan of one device through a server (active scan: its scan response "
+      "included), TIMEOUT 1..21 s, AD types 0x09 and 0x24 unless given",
+      cmd_scan_ext },
+    { "provision-remote", "provision-remote UUID NET_IDX ADDR --server ADDR [--static-oob HEX]",
+      "provision a device through a Remote Provisioning Server (PB-Remote); ADDR 0: the lowest "
+      "free address",
+      cmd_provision_remote },
+    { "provision", "provision UUID NET_IDX ADDR [--static-oob HEX]",
+      "provision a device this controller hears, over PB-ADV", cmd_provision },
+    { "reprovision", "reprovision NODE [NEW_ADDR] --procedure key|composition|address",
+      "a Node Provisioning Protocol Interface procedure through the node's own server: Device "
+      "Key Refresh, Node Composition Refresh or Node Address Refresh",
+      cmd_reprovision },
+    { "composition-get", "composition-get [PAGE] --node ADDR",
+      "Composition Data Get, under the device key the database holds", cmd_composition_get },
+    { "nodes", "nodes", "the provisioner's node database (DIR/cdb.json)", cmd_nodes },
+    { "node",
+      "node --role server|device [--uuid HEX] [--static-oob HEX] [--name NAME] [--comp-change]",
+      "run a Remote Provisioning Server or an unprovisioned device until SIGINT or SIGTERM; it "
+      "prints one line per event (no --json)",
+      NULL },
+    { "help", "help [COMMAND]", "list these commands, or explain one", NULL },
+};
+#define HCI_CMD_COUNT (sizeof(hci_cmds) / sizeof(hci_cmds[0]))
+
+static const struct hci_cmd *hci_cmd_find(const char *name)
+{
+    for (size_t i = 0; i < HCI_CMD_COUNT; i++) {
+        if (strcmp(hci_cmds[i].name, name) == 0) {
+            return &hci_cmds[i];
+        }
+    }
+    return NULL;
+}
+
 bool hci_target_wanted(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -971,17 +1073,112 @@ bool hci_target_wanted(int argc, char **argv)
     return false;
 }
 
-static void usage(void)
+#define HCI_SPEC_TEXT "/dev/ttyACM0[@BAUD][,noflow], unix:PATH, tcp:HOST:PORT or hciN"
+#define HCI_OPTS_TEXT                                                                              \
+    "  --hci SPEC         the controller: /dev/ttyACM0[@BAUD][,noflow], unix:PATH,\n"              \
+    "                     tcp:HOST:PORT or hciN\n"                                                 \
+    "  --state DIR        the node state (and the provisioner's DIR/cdb.json),\n"                  \
+    "                     created on first use; one process at a time per DIR\n"                   \
+    "  --json             the result as one JSON object on stdout (not for node)\n"                \
+    "  --server ADDR      the Remote Provisioning Server to go through\n"                          \
+    "  --node ADDR        the node to ask\n"                                                       \
+    "  --procedure P      key, composition or address (reprovision)\n"                             \
+    "  --static-oob HEX   the Static OOB value, 1..16 octets\n"                                    \
+    "  --uuid HEX         the node's UUID (node; kept in DIR)\n"                                   \
+    "  --name NAME        the device's name in its scan response (node --role device)\n"           \
+    "  --comp-change      the device's next Composition Data adds a model (node)\n"                \
+    "  --stats            the command's wall time and HCI traffic\n"                               \
+    "  --verbose          the stack's debug log on stderr\n"
+
+/* Text wrapped at 78 columns, each line indented. */
+static void wrapped(FILE *f, const char *text, int indent)
 {
-    fprintf(
-        stderr,
-        "usage: meshrpr --hci SPEC --state DIR COMMAND [ARGS] [--server ADDR] [--node ADDR]\n"
-        "         [--procedure key|composition|address] [--static-oob HEX] [--stats] [--verbose]\n"
-        "       meshrpr node --hci SPEC --state DIR --role server|device [--uuid HEX]\n"
-        "         [--static-oob HEX] [--name NAME] [--comp-change] [--verbose]\n"
-        "SPEC: /dev/ttyACM0[@BAUD][,noflow], unix:PATH, tcp:HOST:PORT or hciN\n"
-        "COMMAND: scan, scan-ext, provision-remote, provision, reprovision, composition-get, "
-        "nodes\n");
+    const char *p = text;
+    int col = 0;
+
+    while (*p != '\0') {
+        int len = (int)strcspn(p, " ");
+        if (col > indent && col + 1 + len > 78) {
+            fputc('\n', f);
+            col = 0;
+        }
+        col += col == 0 ? fprintf(f, "%*s", indent, "") : fprintf(f, " ");
+        col += fprintf(f, "%.*s", len, p);
+        p += len;
+        p += *p == ' ';
+    }
+    fputc('\n', f);
+}
+
+void hci_target_usage(FILE *f)
+{
+    fprintf(f, "usage: meshrpr --hci SPEC --state DIR [--json] COMMAND [ARGS] [OPTIONS]\n\n"
+               "Commands on a real controller, in real time:\n");
+    for (size_t i = 0; i < HCI_CMD_COUNT; i++) {
+        fprintf(f, "  %s\n", hci_cmds[i].usage);
+        wrapped(f, hci_cmds[i].summary, 6);
+    }
+    fprintf(f, "\nOptions:\n%s", HCI_OPTS_TEXT);
+    fprintf(f, "\nA missing controller, a command it refuses or a controller that stops "
+               "answering\n(3 s per HCI command) ends the command with exit status 1 and a "
+               "message.\n");
+}
+
+static void hci_cmd_help(FILE *f, const struct hci_cmd *c)
+{
+    fprintf(f, "usage: meshrpr --hci SPEC --state DIR %s%s\n\n",
+            strcmp(c->name, "node") == 0 || strcmp(c->name, "help") == 0 ? "" : "[--json] ",
+            c->usage);
+    wrapped(f, c->summary, 0);
+    fprintf(f, "\nOptions:\n%s", HCI_OPTS_TEXT);
+}
+
+/* Text for roff: '-' as \-, '\' as \e. */
+static void man_text(FILE *f, const char *text)
+{
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p == '-') {
+            fputs("\\-", f);
+        } else if (*p == '\\') {
+            fputs("\\e", f);
+        } else {
+            fputc(*p, f);
+        }
+    }
+}
+
+void hci_target_man(FILE *f)
+{
+    fprintf(f, ".SH ON A REAL CONTROLLER\n\\fBmeshrpr \\-\\-hci\\fR \\fISPEC\\fR "
+               "\\fB\\-\\-state\\fR \\fIDIR\\fR [\\fB\\-\\-json\\fR] \\fICOMMAND\\fR "
+               "[\\fIARGS\\fR]\n.br\n\\fBmeshrpr node \\-\\-hci\\fR \\fISPEC\\fR "
+               "\\fB\\-\\-state\\fR \\fIDIR\\fR \\fB\\-\\-role\\fR server|device\n.PP\n");
+    man_text(f, "With --hci the commands run in real time on a Bluetooth LE controller "
+                "instead of a world file. SPEC is " HCI_SPEC_TEXT
+                " (an H4 UART with RTS/CTS unless noflow, a stream socket, or the Linux HCI "
+                "user channel). DIR keeps the node state and the provisioner's Mesh "
+                "Configuration Database (DIR/cdb.json); one process at a time uses a DIR. A "
+                "missing controller, a command it refuses or a controller that stops "
+                "answering ends the command with exit status 1 and a message.\n");
+    for (size_t i = 0; i < HCI_CMD_COUNT; i++) {
+        fprintf(f, ".TP\n\\fB");
+        man_text(f, hci_cmds[i].name);
+        fprintf(f, "\\fR");
+        man_text(f, hci_cmds[i].usage + strlen(hci_cmds[i].name));
+        fputc('\n', f);
+        man_text(f, hci_cmds[i].summary);
+        fprintf(f, ".\n");
+    }
+}
+
+/* A usage error: the message (already on stderr), and with --json a result that carries it. */
+static int usage_fail(const char *name)
+{
+    if (T->json && out_begin(&T->out, true, name) == 0) {
+        out_error_default(&T->out, tool_last_error());
+        out_end(&T->out);
+    }
+    return TOOL_EXIT_USAGE;
 }
 
 int hci_target_main(int argc, char **argv)
@@ -991,10 +1188,14 @@ int hci_target_main(int argc, char **argv)
     int npos = 0;
     const char *role = NULL;
     char err[320] = "";
+    bool help = false;
 
     T = &target;
     T->name = "meshrpr-device";
     T->lock_fd = -1;
+    for (int i = 1; i < argc; i++) {
+        T->json = T->json || strcmp(argv[i], "--json") == 0;
+    }
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -1008,16 +1209,21 @@ int hci_target_main(int argc, char **argv)
         } else if (strcmp(o, "--comp-change") == 0) {
             T->comp_change = true;
             has_value = false;
+        } else if (strcmp(o, "--json") == 0) {
+            has_value = false;
+        } else if (strcmp(o, "--help") == 0 || strcmp(o, "-h") == 0) {
+            help = true;
+            has_value = false;
         } else if (o[0] != '-' || o[1] != '-') {
             if (npos == (int)(sizeof(pos) / sizeof(pos[0]))) {
                 tool_error("too many arguments");
-                return TOOL_EXIT_USAGE;
+                return usage_fail("");
             }
             pos[npos++] = argv[i];
             has_value = false;
         } else if (v == NULL) {
             tool_error("%s needs a value", o);
-            return TOOL_EXIT_USAGE;
+            return usage_fail("");
         } else if (strcmp(o, "--hci") == 0) {
             T->spec = v;
         } else if (strcmp(o, "--state") == 0) {
@@ -1032,7 +1238,7 @@ int hci_target_main(int argc, char **argv)
             uint16_t addr;
             if (tool_parse_addr(v, false, &addr) != 0) {
                 tool_error("bad %s \"%s\" (a unicast address, e.g. 0x0002)", o, v);
-                return TOOL_EXIT_USAGE;
+                return usage_fail("");
             }
             if (o[2] == 's') {
                 T->server = addr;
@@ -1044,69 +1250,84 @@ int hci_target_main(int argc, char **argv)
         } else if (strcmp(o, "--uuid") == 0) {
             if (tool_parse_uuid(v, T->uuid) != 0) {
                 tool_error("bad --uuid \"%s\" (hex, up to 16 octets)", v);
-                return TOOL_EXIT_USAGE;
+                return usage_fail("");
             }
             T->uuid_set = true;
         } else if (strcmp(o, "--static-oob") == 0) {
             if (tool_unhex(v, T->static_oob, 16, &T->static_len) != 0 || T->static_len == 0) {
                 tool_error("bad --static-oob \"%s\" (1..16 octets of hex)", v);
-                return TOOL_EXIT_USAGE;
+                return usage_fail("");
             }
         } else {
-            tool_error("%s is not an option with --hci", o);
-            usage();
-            return TOOL_EXIT_USAGE;
+            tool_error("%s is not an option with --hci (meshrpr --hci SPEC --help lists them)", o);
+            return usage_fail("");
         }
         if (has_value) {
             i++;
         }
     }
-    if (T->spec == NULL || T->state == NULL || npos == 0) {
-        tool_error("--hci SPEC, --state DIR and a command are needed");
-        usage();
-        return TOOL_EXIT_USAGE;
+    /* Help needs no controller: --help, COMMAND --help, help [COMMAND]. */
+    const struct hci_cmd *hc = npos > 0 ? hci_cmd_find(pos[0]) : NULL;
+    if (hc != NULL && strcmp(hc->name, "help") == 0) {
+        if (npos > 2) {
+            tool_error("usage: help [COMMAND]");
+            return usage_fail("help");
+        }
+        help = true;
+        hc = NULL;
+        if (npos == 2) {
+            hc = hci_cmd_find(pos[1]);
+            if (hc == NULL) {
+                tool_error("no command \"%s\" on a controller (meshrpr --hci SPEC --help lists "
+                           "them)",
+                           pos[1]);
+                return usage_fail("help");
+            }
+        }
+    } else if (npos > 0 && hc == NULL) {
+        tool_error("\"%s\" does not run on a controller (scan, scan-ext, provision-remote, "
+                   "provision, reprovision, composition-get, nodes; node --role ...)",
+                   pos[0]);
+        return usage_fail(pos[0]);
     }
-    int (*cmd)(int, char **) = NULL;
-    const char *name = pos[0];
-    if (strcmp(name, "node") == 0) {
+    if (help) {
+        if (hc != NULL) {
+            hci_cmd_help(stdout, hc);
+        } else {
+            hci_target_usage(stdout);
+        }
+        return tool_stdout_close();
+    }
+    if (T->spec == NULL || T->state == NULL || npos == 0) {
+        tool_error("--hci SPEC, --state DIR and a command are needed (meshrpr --hci SPEC --help)");
+        return usage_fail(npos > 0 ? pos[0] : "");
+    }
+    int (*cmd)(int, char **) = hc->fn;
+    if (strcmp(hc->name, "node") == 0) {
         if (role == NULL || (strcmp(role, "server") != 0 && strcmp(role, "device") != 0)) {
             tool_error("node needs --role server|device");
-            return TOOL_EXIT_USAGE;
+            return usage_fail("node");
         }
         if (npos != 1) {
             tool_error("node takes no arguments");
-            return TOOL_EXIT_USAGE;
+            return usage_fail("node");
+        }
+        if (T->json) {
+            tool_error("node prints its events as lines: --json is for the provisioner's "
+                       "commands");
+            return usage_fail("node");
         }
         T->role = strcmp(role, "server") == 0 ? ROLE_SERVER : ROLE_DEVICE;
     } else {
-        static const struct {
-            const char *name;
-            int (*fn)(int, char **);
-        } cmds[] = {
-            { "scan", cmd_scan },
-            { "scan-ext", cmd_scan_ext },
-            { "provision-remote", cmd_provision_remote },
-            { "provision", cmd_provision },
-            { "reprovision", cmd_reprovision },
-            { "composition-get", cmd_composition_get },
-            { "nodes", cmd_nodes },
-        };
-        for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-            if (strcmp(cmds[i].name, name) == 0) {
-                cmd = cmds[i].fn;
-            }
-        }
-        if (cmd == NULL) {
-            tool_error("\"%s\" does not run on a controller (scan, scan-ext, provision-remote, "
-                       "provision, reprovision, composition-get, nodes; node --role ...)",
-                       name);
-            return TOOL_EXIT_USAGE;
-        }
         if (role != NULL) {
             tool_error("--role is for the node command");
-            return TOOL_EXIT_USAGE;
+            return usage_fail(hc->name);
         }
         T->role = ROLE_PROVISIONER;
+    }
+    if (out_begin(&T->out, T->json, hc->name) != 0) {
+        tool_error("out of memory");
+        return TOOL_EXIT_FAIL;
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -1121,11 +1342,14 @@ int hci_target_main(int argc, char **argv)
             meshrpr_hci_state(&T->hci) != MESHRPR_HCI_DOWN) {
             meshrpr_hci_close(&T->hci);
         }
+        out_error_default(&T->out, tool_last_error());
+        out_end(&T->out);
         return TOOL_EXIT_FAIL;
     }
     if (cmd == NULL) {
         rc = run_node();
         target_stop(false);
+        out_end(&T->out);
         return rc;
     }
     uint64_t t0 = meshrpr_posix_host_now_ms(&T->host);
@@ -1133,11 +1357,22 @@ int hci_target_main(int argc, char **argv)
     if (T->stats) {
         /* For bench/bench_hci.sh: the command's wall time and what went over the controller. */
         const struct meshrpr_hci_stats *hs = meshrpr_hci_stats(&T->hci);
+        uint64_t wall_ms = meshrpr_posix_host_now_ms(&T->host) - t0;
+        cJSON *so = out_obj(T->out.root, "stats");
+        out_num(so, "wall_ms", (double)wall_ms);
+        out_num(so, "pdus_sent", (double)hs->pdus);
+        out_num(so, "adv_events", (double)hs->adv_events);
+        out_num(so, "reports_heard", (double)hs->reports);
+        out_num(so, "hci_commands", (double)hs->cmds);
+        out_num(so, "hci_events", (double)hs->events);
         say("stats: wall_ms %" PRIu64 ", pdus_sent %" PRIu64 ", adv_events %" PRIu64
             ", reports_heard %" PRIu64 ", hci_commands %" PRIu64 ", hci_events %" PRIu64,
-            meshrpr_posix_host_now_ms(&T->host) - t0, hs->pdus, hs->adv_events, hs->reports,
-            hs->cmds, hs->events);
+            wall_ms, hs->pdus, hs->adv_events, hs->reports, hs->cmds, hs->events);
     }
     target_stop(!hci_failed());
+    if (rc != TOOL_EXIT_OK) {
+        out_error_default(&T->out, tool_last_error());
+    }
+    out_end(&T->out);
     return tool_stdout_close_rc(rc);
 }

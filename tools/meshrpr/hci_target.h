@@ -13,9 +13,16 @@
 #define MESHRPR_TOOL_HCI_TARGET_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 /* Whether the command line asks for a real controller (--hci). */
 bool hci_target_wanted(int argc, char **argv);
+
+/* The commands on a controller (meshrpr --hci SPEC --help). */
+void hci_target_usage(FILE *f);
+
+/* Their section of the manual page (roff). */
+void hci_target_man(FILE *f);
 
 /* Run that command line. @return a TOOL_EXIT_* code. */
 int hci_target_main(int argc, char **argv);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmdtab.h"
+#include "hci_target.h"
 #include "util.h"
 
 #ifndef MESHRPR_TOOL_VERSION
@@ -79,6 +80,8 @@ void commands_usage(FILE *f, bool shell)
         fprintf(f, "\nmeshrpr help COMMAND explains one. Start with: meshrpr demo, or\n"
                    "meshrpr world new my.world then meshrpr --world my.world --server 0x0002 "
                    "scan 10\n");
+        fprintf(f, "On a real controller: meshrpr --hci SPEC --state DIR COMMAND (meshrpr --hci "
+                   "SPEC --help lists them)\n");
     }
 }
 
@@ -245,6 +248,7 @@ void commands_man(FILE *f)
             }
         }
     }
+    hci_target_man(f);
     fprintf(f, ".SH EXIT STATUS\n.TP\n0\ndone\n.TP\n1\nthe operation ran and failed (timeout, "
                "refusal...)\n.TP\n2\nbad arguments: nothing was run\n.TP\n3\nthe world file "
                "could not be read, locked, parsed or written\n.TP\n4\nthe feature is not "

@@ -160,6 +160,23 @@ while IFS= read -r line; do
     echo "$line" >>commands.done
 done <commands.txt
 grep -q 'reprovisioned as 0x0010' "$DEV_LOG" || fail "the device did not report its new address"
+# The same answers as --json results (python3 reads them).
+"$BIN" --json --hci "$HCI" --state prov nodes >nodes.json 2>nodes.err || fail "--json nodes"
+python3 -c '
+import json, sys
+r = json.load(open("nodes.json"))
+n = [x for x in r["nodes"] if x["addr"] == 0x10]
+assert r["command"] == "nodes" and len(n) == 1, r
+assert n[0]["dev_key"] == sys.argv[1] and n[0]["uuid"] == "de7e0000000000000000000000000002", n
+' "$LAST_KEY" || fail "--json nodes: $(cat nodes.json)"
+"$BIN" --json --hci "$HCI" --state prov composition-get --node 0x0010 >comp.json 2>comp.err ||
+    fail "--json composition-get: $(cat comp.err)"
+python3 -c '
+import json
+r = json.load(open("comp.json"))
+assert (r["node"], r["cid"], r["pid"], r["vid"], r["elements"], r["models"]) == (0x10, 0xffff, 3, 2, 1, 4), r
+assert r["data"].startswith("ffff03000200"), r
+' || fail "--json composition-get: $(cat comp.json)"
 # The emulator goes away: the nodes say so and stop.
 kill "$BTVIRT_PID"
 wait "$BTVIRT_PID" 2>/dev/null
