@@ -124,7 +124,7 @@ struct meshrpr_node_config {
 #define MESHRPR_ADV_PENDING_COUNT 16
 #endif
 
-/* What the node knows of the PDUs it handed to the host (private; src/node/node.c). */
+/* What the node knows of the PDUs it handed to the host (private; src/node/node_services.c). */
 struct meshrpr_node_adv {
     uint32_t last_id;    /* tx_id of the last PDU adv_send accepted; 0 before the first */
     uint32_t sent_id;    /* every PDU up to this tx_id has left */
@@ -138,6 +138,8 @@ struct meshrpr_node_adv {
     uint8_t pending_head;
     uint8_t pending_count;
     struct meshrpr_timer timer; /* earliest pending deadline, or a deferred notification */
+    /* Set by the composer: tells the layers that PDUs have left (src/node/node_services.c). */
+    void (*sent_hook)(struct meshrpr_node *node);
 };
 
 struct meshrpr_node {

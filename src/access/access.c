@@ -15,7 +15,7 @@
 
 #include "net/keys.h"
 #include "net/upper_transport.h"
-#include "node/node_internal.h"
+#include "node/node_services.h"
 
 #define ACCESS_STORE_VERSION 1
 

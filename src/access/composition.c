@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "node/node_internal.h"
+#include "node/node_services.h"
 
 /* Features bits 0..3 are defined; 4..15 are RFU (§4.2.2). */
 #define COMP_FEATURES_DEFINED                                                                      \

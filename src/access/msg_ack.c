@@ -10,7 +10,7 @@
 
 #include <meshrpr/util.h>
 
-#include "node/node_internal.h"
+#include "node/node_services.h"
 
 static void ack_complete(struct meshrpr_msg_ack_ctx *ack, int err)
 {

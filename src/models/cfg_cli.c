@@ -23,7 +23,7 @@
 #include "crypto/crypto.h"
 #include "models/cfg_msg.h"
 #include "net/replay.h"
-#include "node/node_internal.h"
+#include "node/node_services.h"
 
 /* What a blocked call wants from the Status it waits for. The pointers are the caller's; any
  * of them may be NULL. */

@@ -29,7 +29,7 @@
 #include "net/lower_transport.h"
 #include "net/net.h"
 #include "net/replay.h"
-#include "node/node_internal.h"
+#include "node/node_services.h"
 
 /* Default TTL values 0x01 and 0x80..0xff are Prohibited (§4.2.8). */
 #define DEFAULT_TTL_PROHIBITED(ttl) ((ttl) == 0x01 || (ttl) > BT_MESH_TTL_MAX)

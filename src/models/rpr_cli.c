@@ -29,7 +29,7 @@
 #include "crypto/crypto.h"
 #include "models/rpr_msg.h"
 #include "net/replay.h"
-#include "node/node_internal.h"
+#include "node/node_services.h"
 #include "prov/prov.h"
 
 /* Local state of a link. */

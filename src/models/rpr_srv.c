@@ -37,7 +37,7 @@
 #include "models/rpr_msg.h"
 #include "models/rpr_srv.h"
 #include "net/keys.h"
-#include "node/node_internal.h"
+#include "node/node_services.h"
 #include "prov/pb_adv.h"
 #include "prov/prov.h"
 #include "prov/unprov_beacon.h"

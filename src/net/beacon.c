@@ -24,7 +24,7 @@
 #include "crypto/crypto.h"
 #include "net/keys.h"
 #include "net/net.h"
-#include "node/node_internal.h"
+#include "node/node_services.h"
 
 #include <meshrpr/util.h>
 

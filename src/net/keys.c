@@ -14,7 +14,7 @@
 #include "core/log.h"
 
 #include "crypto/crypto.h"
-#include "node/node_internal.h"
+#include "node/node_services.h"
 
 #define KEY_INDEX_MAX      0x0fff
 #define KEYS_STORE_VERSION 1

@@ -20,7 +20,7 @@
 #include "access/access.h"
 #include "net/replay.h"
 #include "net/upper_transport.h"
-#include "node/node_internal.h"
+#include "node/node_services.h"
 
 /* Formats (§3.5.2). */
 #define SEG_HDR_LEN       4

@@ -18,7 +18,7 @@
 #include "crypto/crypto.h"
 #include "net/keys.h"
 #include "net/lower_transport.h"
-#include "node/node_internal.h"
+#include "node/node_services.h"
 
 #include <meshrpr/util.h>
 

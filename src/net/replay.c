@@ -17,7 +17,7 @@
 #define MESHRPR_LOG_MODULE "rpl"
 #include "core/log.h"
 
-#include "node/node_internal.h"
+#include "node/node_services.h"
 
 /* Storage layout: the list is kept in pages of RPL_PAGE_ENTRIES entries, page 0 under "rpl"
  * and page p under "rpl/<p>", each a version octet then per entry SRC (2, LE), IV Index

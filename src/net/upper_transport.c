@@ -17,7 +17,7 @@
 #include "crypto/crypto.h"
 #include "net/keys.h"
 #include "net/lower_transport.h"
-#include "node/node_internal.h"
+#include "node/node_services.h"
 #include "prov/nppi.h"
 
 /* Upper Transport Access PDU: up to 380 octets of access message and a 32-bit TransMIC. */

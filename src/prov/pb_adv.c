@@ -48,7 +48,7 @@
 #define MESHRPR_LOG_MODULE "pb_adv"
 #include "core/log.h"
 
-#include "node/node_internal.h"
+#include "node/node_services.h"
 #include "prov/unprov_beacon.h"
 
 #include <meshrpr/util.h>

@@ -18,7 +18,7 @@
 #include <meshrpr/util.h>
 
 #include "crypto/crypto.h"
-#include "node/node_internal.h"
+#include "node/node_services.h"
 #include "prov/nppi.h"
 #include "prov/prov.h"
 

@@ -15,7 +15,7 @@
 #include "core/log.h"
 
 #include "crypto/crypto.h"
-#include "node/node_internal.h"
+#include "node/node_services.h"
 #include "prov/pb_adv.h"
 #include "prov/prov.h"
 #include "prov/unprov_beacon.h"

@@ -18,7 +18,7 @@
 
 #include "crypto/crypto.h"
 #include "net/keys.h"
-#include "node/node_internal.h"
+#include "node/node_services.h"
 #include "prov/pb_adv.h"
 #include "prov/prov.h"
 

@@ -25,7 +25,7 @@
 #include "core/log.h"
 
 #include "crypto/crypto.h"
-#include "node/node_internal.h"
+#include "node/node_services.h"
 #include "prov/pb_adv.h"
 
 #include <meshrpr/util.h>

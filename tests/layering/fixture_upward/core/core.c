@@ -1,0 +1,5 @@
+/* Fixture: a core file. */
+int meshrpr_core_ok(void)
+{
+    return 0;
+}

@@ -1,0 +1,2 @@
+/* Fixture: a model's header. */
+int meshrpr_model_up(void);
