@@ -170,6 +170,7 @@ struct meshrpr_node {
     } nppi;
     struct meshrpr_keys keys;
     struct meshrpr_net net;
+    struct meshrpr_net_hooks net_hooks;
     struct meshrpr_rpl rpl;
     struct meshrpr_lower_transport lower;
     struct meshrpr_access access;

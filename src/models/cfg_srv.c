@@ -226,7 +226,7 @@ static int default_ttl_set(const struct bt_mesh_model *model, struct bt_mesh_msg
         return -EINVAL;
     }
     if (ttl != node->net.default_ttl) {
-        node->net.default_ttl = ttl;
+        meshrpr_net_default_ttl_set(node, ttl);
         (void)meshrpr_net_store(node);
     }
     return send_u8_status(model, ctx, OP_DEFAULT_TTL_STATUS, node->net.default_ttl);
@@ -318,8 +318,7 @@ static int relay_set(const struct bt_mesh_model *model, struct bt_mesh_msg_ctx *
     }
     if (node->net.relay != CFG_STATE_NOT_SUPPORTED &&
         (node->net.relay != relay || node->net.relay_retransmit != retransmit)) {
-        node->net.relay = relay;
-        node->net.relay_retransmit = retransmit;
+        meshrpr_net_relay_set(node, relay, retransmit);
         (void)meshrpr_net_store(node);
     }
     return send_relay_status(model, ctx, node);
@@ -347,7 +346,7 @@ static int net_transmit_set(const struct bt_mesh_model *model, struct bt_mesh_ms
         return -EPERM;
     }
     if (transmit != node->net.net_transmit) {
-        node->net.net_transmit = transmit;
+        meshrpr_net_transmit_set(node, transmit);
         (void)meshrpr_net_store(node);
     }
     return send_u8_status(model, ctx, OP_NET_TRANSMIT_STATUS, node->net.net_transmit);

@@ -13,8 +13,6 @@
 
 #include <meshrpr/prov.h>
 
-#include "prov/unprov_beacon.h"
-
 #include <errno.h>
 #include <string.h>
 
@@ -274,25 +272,8 @@ static void secure_beacon_recv(struct meshrpr_node *node, const uint8_t *data, s
     }
 }
 
-/* Unprovisioned Device beacons (§3.10.2) go to the application's unprovisioned_beacon
- * callback, the provisioner's device discovery. (The Remote Provisioning Server reads them
- * through the node's scan observer, with the advertiser's address.) */
-static void unprov_beacon_recv(struct meshrpr_node *node, const uint8_t *data, size_t len)
-{
-    const struct bt_mesh_prov *prov = node->cfg.prov;
-    uint8_t uuid[16];
-    uint16_t oob_info;
-    uint32_t uri_hash;
-    bool has_uri_hash;
-
-    if (prov == NULL || prov->unprovisioned_beacon == NULL ||
-        meshrpr_unprov_beacon_parse(data, len, uuid, &oob_info, &uri_hash, &has_uri_hash) != 0) {
-        return;
-    }
-    prov->unprovisioned_beacon(uuid, (bt_mesh_prov_oob_info_t)oob_info,
-                               has_uri_hash ? &uri_hash : NULL);
-}
-
+/* Secure Network Beacons (§3.10.3). Unprovisioned Device beacons (§3.10.2) are the
+ * provisioning bearers' (meshrpr_unprov_beacon_recv), where the composer sends them. */
 void meshrpr_beacon_recv(struct meshrpr_node *node, const uint8_t *data, size_t len)
 {
     if (data == NULL || len < 1) {
@@ -300,7 +281,7 @@ void meshrpr_beacon_recv(struct meshrpr_node *node, const uint8_t *data, size_t 
     }
     switch (data[0]) {
     case BEACON_TYPE_UNPROVISIONED:
-        unprov_beacon_recv(node, data, len);
+        /* The composer hands these to the provisioning bearers' layer (unprov_beacon.c). */
         break;
     case BEACON_TYPE_SECURE:
         secure_beacon_recv(node, data, len);

@@ -296,3 +296,8 @@ int meshrpr_keys_restore(struct meshrpr_node *node)
     meshrpr_crypto_wipe(app, sizeof(app));
     return 0;
 }
+
+void meshrpr_keys_clear(struct meshrpr_node *node)
+{
+    meshrpr_crypto_wipe(&node->keys, sizeof(node->keys));
+}

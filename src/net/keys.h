@@ -32,6 +32,9 @@ const struct meshrpr_label *meshrpr_keys_label_add(struct meshrpr_node *node,
 
 /* Persist / restore the key tables under "keys/net" and "keys/app". */
 int meshrpr_keys_store(struct meshrpr_node *node);
+/* Forget every NetKey, AppKey and Label (a node reset, or a restore that failed). The caller
+ * stores the result when it should last. */
+void meshrpr_keys_clear(struct meshrpr_node *node);
 int meshrpr_keys_restore(struct meshrpr_node *node);
 
 #endif /* MESHRPR_NET_KEYS_H */

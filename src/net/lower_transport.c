@@ -17,7 +17,6 @@
 #define MESHRPR_LOG_MODULE "lower"
 #include "core/log.h"
 
-#include "access/access.h"
 #include "net/replay.h"
 #include "net/upper_transport.h"
 #include "node/node_services.h"
@@ -893,7 +892,7 @@ static bool rx_dst_wanted(const struct meshrpr_node *node, uint16_t dst, bool ct
     if (BT_MESH_ADDR_IS_UNICAST(dst)) {
         return meshrpr_node_is_local_addr(node, dst);
     }
-    return ctl || meshrpr_access_wants_dst(node, dst);
+    return ctl || (node->net_hooks.wants_dst != NULL && node->net_hooks.wants_dst(node, dst));
 }
 
 /* Hand a reassembled message up and, once the upper layer took it, record it for replay

@@ -14,7 +14,6 @@
 #define MESHRPR_LOG_MODULE "net"
 #include "core/log.h"
 
-#include "access/access.h"
 #include "crypto/crypto.h"
 #include "net/keys.h"
 #include "net/lower_transport.h"
@@ -387,6 +386,48 @@ void meshrpr_net_init(struct meshrpr_node *node)
     meshrpr_timer_init(&net->loopback_timer, loopback_expired);
 }
 
+void meshrpr_net_hooks_set(struct meshrpr_node *node, const struct meshrpr_net_hooks *hooks)
+{
+    node->net_hooks = *hooks;
+}
+
+void meshrpr_net_default_ttl_set(struct meshrpr_node *node, uint8_t ttl)
+{
+    node->net.default_ttl = ttl;
+}
+
+void meshrpr_net_relay_set(struct meshrpr_node *node, uint8_t relay, uint8_t retransmit)
+{
+    if (node->net.relay != RELAY_NOT_SUPPORTED) {
+        node->net.relay = relay;
+    }
+    node->net.relay_retransmit = retransmit;
+}
+
+void meshrpr_net_transmit_set(struct meshrpr_node *node, uint8_t transmit)
+{
+    node->net.net_transmit = transmit;
+}
+
+void meshrpr_net_seq_reset(struct meshrpr_node *node)
+{
+    node->net.seq = 0;
+    node->net.seq_limit = 0;
+    node->net.seq_unknown = false;
+}
+
+void meshrpr_net_iv_set(struct meshrpr_node *node, uint32_t iv_index, bool iv_update)
+{
+    node->net.iv_index = iv_index;
+    node->net.iv_update = iv_update;
+}
+
+/* Whether the access layer wants a message to dst (through the composer's hook). */
+static bool net_wants_dst(const struct meshrpr_node *node, uint16_t dst)
+{
+    return node->net_hooks.wants_dst != NULL && node->net_hooks.wants_dst(node, dst);
+}
+
 void meshrpr_net_start(struct meshrpr_node *node)
 {
     /* Nothing runs periodically at the network layer: receiving and relaying are driven by
@@ -415,8 +456,7 @@ int meshrpr_net_send(struct meshrpr_node *node, const struct meshrpr_net_tx *tx,
         return -ENOENT;
     }
     const bool to_self = meshrpr_node_is_local_addr(node, tx->dst);
-    const bool to_group_here =
-        !BT_MESH_ADDR_IS_UNICAST(tx->dst) && meshrpr_access_wants_dst(node, tx->dst);
+    const bool to_group_here = !BT_MESH_ADDR_IS_UNICAST(tx->dst) && net_wants_dst(node, tx->dst);
     /* §3.4.5.2: the advertising bearer's output filter drops originated PDUs with TTL 1, so
      * they reach the local elements only. */
     const bool on_air = !to_self && tx->ttl != 1;
@@ -558,7 +598,7 @@ void meshrpr_net_recv(struct meshrpr_node *node, const uint8_t *data, size_t len
 
     const uint16_t net_idx = sub->net_idx;
     const bool to_self = meshrpr_node_is_local_addr(node, pdu.dst);
-    if (to_self || (!BT_MESH_ADDR_IS_UNICAST(pdu.dst) && meshrpr_access_wants_dst(node, pdu.dst))) {
+    if (to_self || (!BT_MESH_ADDR_IS_UNICAST(pdu.dst) && net_wants_dst(node, pdu.dst))) {
         const struct meshrpr_net_rx rx = {
             .net_idx = net_idx,
             .iv_index = iv_index,

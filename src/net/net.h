@@ -64,6 +64,24 @@ struct meshrpr_net_tx {
 
 void meshrpr_net_init(struct meshrpr_node *node);
 
+/* Register what the network and transport layers hand up (kept across meshrpr_net_init). */
+void meshrpr_net_hooks_set(struct meshrpr_node *node, const struct meshrpr_net_hooks *hooks);
+
+/* The network layer's configuration states, set by the Configuration Server and the node:
+ * Default TTL (§4.2.8), Relay and Relay Retransmit (§4.2.9, §4.2.21; a node without the
+ * Relay feature keeps Relay at "not supported" and takes only the retransmit state), Network
+ * Transmit (§4.2.20). The caller stores them (meshrpr_net_store). */
+void meshrpr_net_default_ttl_set(struct meshrpr_node *node, uint8_t ttl);
+void meshrpr_net_relay_set(struct meshrpr_node *node, uint8_t relay, uint8_t retransmit);
+void meshrpr_net_transmit_set(struct meshrpr_node *node, uint8_t transmit);
+
+/* A new source address (provisioning, NPPI Node Address Refresh): nothing was sent from it,
+ * so SEQ starts at 0 with no reservation. */
+void meshrpr_net_seq_reset(struct meshrpr_node *node);
+
+/* The IV Index and IV Update flag a provisioning gave (MshPRTv1.1 §5.4.2.5). */
+void meshrpr_net_iv_set(struct meshrpr_node *node, uint32_t iv_index, bool iv_update);
+
 /* Called once the node is provisioned or restored: starts what needs keys. */
 void meshrpr_net_start(struct meshrpr_node *node);
 

@@ -13,12 +13,10 @@
 #define MESHRPR_LOG_MODULE "upper"
 #include "core/log.h"
 
-#include "access/access.h"
 #include "crypto/crypto.h"
 #include "net/keys.h"
 #include "net/lower_transport.h"
 #include "node/node_services.h"
-#include "prov/nppi.h"
 
 /* Upper Transport Access PDU: up to 380 octets of access message and a 32-bit TransMIC. */
 #define UPPER_PDU_MAX (BT_MESH_TX_SDU_MAX + BT_MESH_MIC_SHORT)
@@ -199,7 +197,9 @@ static int open_with_dev_key(struct meshrpr_node *node, const struct meshrpr_upp
      * (§3.6.4.2). */
     if (node->has_dev_key_candidate &&
         try_decrypt(node->dev_key_candidate, false, rx, NULL, pdu, payload_len, mic_len, out)) {
-        meshrpr_nppi_dev_key_candidate_used(node);
+        if (node->net_hooks.dev_key_candidate_used != NULL) {
+            node->net_hooks.dev_key_candidate_used(node);
+        }
         *app_idx = BT_MESH_KEY_DEV_LOCAL;
         return 0;
     }
@@ -250,7 +250,9 @@ int meshrpr_upper_transport_recv(struct meshrpr_node *node, const struct meshrpr
     /* A response goes back with TTL 0 when the request came with TTL 0 (§3.7.3.1). */
     ctx.send_ttl = rx->net->ttl == 0 ? 0 : BT_MESH_TTL_DEFAULT;
     ctx.uuid = uuid;
-    (void)meshrpr_access_recv(node, &ctx, access, payload_len);
+    if (node->net_hooks.access_recv != NULL) {
+        (void)node->net_hooks.access_recv(node, &ctx, access, payload_len);
+    }
     meshrpr_crypto_wipe(access, payload_len);
     return 0;
 }

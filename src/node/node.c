@@ -27,11 +27,15 @@
 #include "prov/nppi.h"
 #include "prov/pb_adv.h"
 #include "prov/prov.h"
+#include "prov/unprov_beacon.h"
 
 /* AD types of the mesh bearers (Bluetooth Assigned Numbers, MshPRTv1.1 §3.3.1). */
 #define AD_TYPE_PB_ADV       0x29
 #define AD_TYPE_MESH_MESSAGE 0x2a
 #define AD_TYPE_MESH_BEACON  0x2b
+
+/* Beacon Type of an Unprovisioned Device beacon (MshPRTv1.1 §3.10.2). */
+#define BEACON_TYPE_UNPROVISIONED 0x00
 
 #define PROV_STORE_VERSION 1
 
@@ -175,6 +179,11 @@ int(meshrpr_node_init)(struct meshrpr_node *node, const struct meshrpr_node_conf
     node->platform = *config->platform;
     node->cfg = *config;
     meshrpr_node_services_init(node, node_adv_sent);
+    meshrpr_net_hooks_set(node, &(const struct meshrpr_net_hooks){
+                                    .wants_dst = meshrpr_access_wants_dst,
+                                    .access_recv = meshrpr_access_recv,
+                                    .dev_key_candidate_used = meshrpr_nppi_dev_key_candidate_used,
+                                });
     /* A Device Key Candidate, and a Node Composition Refresh done before the restart (which
      * makes page 128 the composition while the firmware still offers it as page 128). */
     meshrpr_nppi_restore(node);
@@ -206,7 +215,7 @@ int(meshrpr_node_init)(struct meshrpr_node *node, const struct meshrpr_node_conf
         }
         if (err != 0) {
             memset(node->dev_key, 0, sizeof(node->dev_key));
-            memset(&node->keys, 0, sizeof(node->keys));
+            meshrpr_keys_clear(node);
             node->provisioned = false;
             meshrpr_node_deinit(node);
             return err;
@@ -248,11 +257,8 @@ int meshrpr_node_provision(struct meshrpr_node *node, const uint8_t net_key[16],
     node->addr = addr;
     memcpy(node->dev_key, dev_key, 16);
     meshrpr_nppi_candidate_drop(node);
-    node->net.iv_index = iv_index;
-    node->net.iv_update = (flags & BT_MESH_FLAG_IV_UPDATE) != 0;
-    node->net.seq = 0;
-    node->net.seq_limit = 0;
-    node->net.seq_unknown = false;
+    meshrpr_net_iv_set(node, iv_index, (flags & BT_MESH_FLAG_IV_UPDATE) != 0);
+    meshrpr_net_seq_reset(node);
     node->provisioned = true;
 
     err = meshrpr_node_identity_store(node);
@@ -302,7 +308,7 @@ void meshrpr_node_reset(struct meshrpr_node *node)
     meshrpr_beacon_stop(node);
     meshrpr_timer_cancel(&node->timers, &node->net.loopback_timer);
     /* NetKeys take their AppKeys with them; Labels go too. */
-    meshrpr_crypto_wipe(&node->keys, sizeof(node->keys));
+    meshrpr_keys_clear(node);
     meshrpr_replay_clear(node);
     /* Bindings and subscriptions, and every model's own reset (clients drop requests). */
     meshrpr_access_reset(node);
@@ -488,16 +494,14 @@ int meshrpr_node_model_sub_add(struct meshrpr_node *node, const struct bt_mesh_m
 
 void meshrpr_node_relay_set(struct meshrpr_node *node, bool enabled, uint8_t retransmit)
 {
-    if (node->net.relay != 2) { /* 2: Relay feature not supported, §4.2.9 */
-        node->net.relay = enabled ? 1 : 0;
-    }
-    node->net.relay_retransmit = retransmit;
+    /* Without the Relay feature Relay stays "not supported" (§4.2.9, net.c). */
+    meshrpr_net_relay_set(node, enabled ? 1 : 0, retransmit);
     (void)meshrpr_net_store(node);
 }
 
 void meshrpr_node_net_transmit_set(struct meshrpr_node *node, uint8_t transmit)
 {
-    node->net.net_transmit = transmit;
+    meshrpr_net_transmit_set(node, transmit);
     (void)meshrpr_net_store(node);
 }
 
@@ -512,7 +516,13 @@ static void adv_dispatch(struct meshrpr_node *node, uint8_t ad_type, const uint8
         }
         break;
     case AD_TYPE_MESH_BEACON:
-        meshrpr_beacon_recv(node, data, len);
+        /* Beacon Type (§3.10): Unprovisioned Device beacons are the provisioning bearers',
+         * the others the network layer's. */
+        if (len >= 1 && data[0] == BEACON_TYPE_UNPROVISIONED) {
+            meshrpr_unprov_beacon_recv(node, data, len);
+        } else {
+            meshrpr_beacon_recv(node, data, len);
+        }
         break;
     case AD_TYPE_PB_ADV:
         meshrpr_pb_adv_recv(node, data, len);

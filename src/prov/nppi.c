@@ -199,9 +199,7 @@ static void refresh_apply(struct meshrpr_node *node)
         meshrpr_crypto_wipe(node->dev_key_candidate, 16);
         node->has_dev_key_candidate = false;
         node->addr = node->nppi.addr;
-        node->net.seq = 0;
-        node->net.seq_limit = 0;
-        node->net.seq_unknown = false; /* a new source address: nothing was sent from it */
+        meshrpr_net_seq_reset(node); /* a new source address: nothing was sent from it */
         (void)meshrpr_net_store(node);
         (void)meshrpr_node_identity_store(node);
         break;

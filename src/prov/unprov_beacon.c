@@ -28,6 +28,7 @@
 #include "node/node_services.h"
 #include "prov/pb_adv.h"
 
+#include <meshrpr/prov.h>
 #include <meshrpr/util.h>
 
 #define AD_TYPE_MESH_BEACON       0x2b
@@ -230,4 +231,20 @@ void meshrpr_unprov_beacon_suspend(struct meshrpr_node *node, bool suspended)
         return;
     }
     beacon_schedule_first(node);
+}
+
+void meshrpr_unprov_beacon_recv(struct meshrpr_node *node, const uint8_t *data, size_t len)
+{
+    const struct bt_mesh_prov *prov = node->cfg.prov;
+    uint8_t uuid[16];
+    uint16_t oob_info;
+    uint32_t uri_hash;
+    bool has_uri_hash;
+
+    if (prov == NULL || prov->unprovisioned_beacon == NULL ||
+        meshrpr_unprov_beacon_parse(data, len, uuid, &oob_info, &uri_hash, &has_uri_hash) != 0) {
+        return;
+    }
+    prov->unprovisioned_beacon(uuid, (bt_mesh_prov_oob_info_t)oob_info,
+                               has_uri_hash ? &uri_hash : NULL);
 }

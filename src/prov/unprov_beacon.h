@@ -41,6 +41,11 @@ size_t meshrpr_unprov_beacon_encode(const uint8_t uuid[16], uint16_t oob_info,
 int meshrpr_unprov_beacon_parse(const uint8_t *data, size_t len, uint8_t uuid[16],
                                 uint16_t *oob_info, uint32_t *uri_hash, bool *has_uri_hash);
 
+/* An Unprovisioned Device beacon heard: to the application's unprovisioned_beacon callback,
+ * the provisioner's device discovery (§3.10.2). (The Remote Provisioning Server reads them
+ * through the node's scan observer, with the advertiser's address.) */
+void meshrpr_unprov_beacon_recv(struct meshrpr_node *node, const uint8_t *data, size_t len);
+
 /* ---- Sending --------------------------------------------------------------------------------- */
 
 /* Start beaconing as an unprovisioned device: the first beacon within 100 ms, then one every

@@ -41,6 +41,7 @@ LAYERS = [
 MEMBER_LAYER = {
     "keys": "net",
     "net": "net",
+    "net_hooks": "net",
     "rpl": "net",
     "lower": "net",
     "beacon": "net",

@@ -5,6 +5,7 @@
 #define MESHRPR_PRIVATE_NET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <meshrpr/config.h>
@@ -63,6 +64,22 @@ struct meshrpr_net {
     uint32_t drop_count;       /* malformed, unauthenticated or invalid PDUs */
     uint32_t dup_count;        /* authenticated PDUs already in the message cache, or our own */
     uint32_t relay_drop_count; /* PDUs not relayed: the relay queue was full */
+};
+
+struct meshrpr_node;
+struct bt_mesh_msg_ctx;
+
+/* What the network and transport layers hand up, registered by the composer
+ * (src/node/node.c) so that these layers call nothing above them (docs/architecture.md). A
+ * NULL hook means nobody above: nothing is wanted or delivered. */
+struct meshrpr_net_hooks {
+    /* Whether a model would accept a message to group or virtual address dst. */
+    bool (*wants_dst)(const struct meshrpr_node *node, uint16_t dst);
+    /* An access message the upper transport decrypted. */
+    int (*access_recv)(struct meshrpr_node *node, struct bt_mesh_msg_ctx *ctx, const uint8_t *data,
+                       size_t len);
+    /* The Device Key Candidate opened a message (MshPRTv1.1 §3.6.4.2). */
+    void (*dev_key_candidate_used)(struct meshrpr_node *node);
 };
 
 struct meshrpr_rpl_entry {
