@@ -142,6 +142,21 @@ struct meshrpr_node_adv {
     void (*sent_hook)(struct meshrpr_node *node);
 };
 
+struct meshrpr_rpr_srv_nppi;
+
+/* What NPPI (src/prov/nppi.c) asks of the layers above it, registered by the composer
+ * (private; docs/architecture.md). */
+struct meshrpr_nppi_hooks {
+    /* Offer (handler) or withdraw (NULL) NPPI on the node's Remote Provisioning Server.
+     * @return 0, or -ENOENT when the node has none. */
+    int (*offer)(struct meshrpr_node *node, const struct meshrpr_rpr_srv_nppi *handler);
+    /* The node-wide switch of a refresh the client closed with Success (procedure: enum
+     * bt_mesh_rpr_node_refresh): the new address and device key, or the composition and a
+     * Device Key Candidate. */
+    void (*refresh_apply)(struct meshrpr_node *node, uint8_t procedure, uint16_t addr,
+                          const uint8_t dev_key[16]);
+};
+
 struct meshrpr_node {
     /* All private. */
     struct meshrpr_platform platform;
@@ -168,6 +183,7 @@ struct meshrpr_node {
         uint16_t addr;
         uint8_t dev_key[16];
     } nppi;
+    struct meshrpr_nppi_hooks nppi_hooks;
     struct meshrpr_keys keys;
     struct meshrpr_net net;
     struct meshrpr_net_hooks net_hooks;

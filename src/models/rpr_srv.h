@@ -21,24 +21,8 @@
 #include <meshrpr/rpr.h>
 #include <meshrpr/rpr_srv.h>
 
+#include "prov/nppi.h"
 #include "prov/prov_bearer.h"
-
-struct meshrpr_rpr_srv_nppi {
-    /*
-     * The client asked for procedure on this node: attach a provisionee session to link (set
-     * link->cb and link->session, as meshrpr_prov_device_start_ext() does). Called from the
-     * Link Open handler.
-     * @return 0 to accept; a negative errno refuses with Link Cannot Open (link unused).
-     */
-    int (*link_open)(struct meshrpr_node *node, struct meshrpr_prov_link *link,
-                     enum bt_mesh_rpr_node_refresh procedure, void *ctx);
-    /*
-     * The client's Link Close (reason: 0 Success, 2 Fail) reached the NPPI link, before the
-     * Link Status and Link Report that answer it go out: the point to store what the close
-     * commits (write-ahead). May be NULL.
-     */
-    void (*link_closing)(struct meshrpr_node *node, uint8_t reason, void *ctx);
-};
 
 /* The Remote Provisioning Server of a node (on its primary element), or NULL. */
 struct meshrpr_rpr_srv *meshrpr_rpr_srv_get(struct meshrpr_node *node);

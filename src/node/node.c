@@ -18,6 +18,7 @@
 #include "access/access.h"
 #include "access/composition.h"
 #include "crypto/crypto.h"
+#include "models/rpr_srv.h"
 #include "net/beacon.h"
 #include "net/keys.h"
 #include "net/lower_transport.h"
@@ -37,7 +38,7 @@
 /* Beacon Type of an Unprovisioned Device beacon (MshPRTv1.1 §3.10.2). */
 #define BEACON_TYPE_UNPROVISIONED 0x00
 
-#define PROV_STORE_VERSION 1
+#define PROV_STORE_VERSION MESHRPR_NODE_PROV_STORE_VERSION
 
 /* Advertising PDUs have left (node_services.c): the layers that wait for them go on. */
 static void node_adv_sent(struct meshrpr_node *node)
@@ -48,17 +49,46 @@ static void node_adv_sent(struct meshrpr_node *node)
 
 /* ---- Provisioning identity -------------------------------------------------------------- */
 
-int meshrpr_node_identity_store(struct meshrpr_node *node)
-{
-    uint8_t blob[1 + 2 + 16];
+/* ---- NPPI's node-wide switch (src/prov/nppi.c calls these through its hooks) ----------- */
 
-    blob[0] = PROV_STORE_VERSION;
-    blob[1] = (uint8_t)node->addr;
-    blob[2] = (uint8_t)(node->addr >> 8);
-    memcpy(&blob[3], node->dev_key, 16);
-    int err = meshrpr_node_store(node, "node/prov", blob, sizeof(blob));
-    meshrpr_crypto_wipe(blob, sizeof(blob));
-    return err;
+static int node_nppi_offer(struct meshrpr_node *node, const struct meshrpr_rpr_srv_nppi *handler)
+{
+    return meshrpr_rpr_srv_nppi_set(node, handler, NULL);
+}
+
+/* A refresh the client closed with Success takes effect (MshPRTv1.1 §3.11.8, §5.4.2.5). */
+static void node_nppi_refresh_apply(struct meshrpr_node *node, uint8_t procedure, uint16_t addr,
+                                    const uint8_t dev_key[16])
+{
+    switch (procedure) {
+    case BT_MESH_RPR_NODE_REFRESH_ADDR:
+        /* The new key and address at once; a new address starts its SEQ from 0 and nothing
+         * in flight from the old one can finish. */
+        meshrpr_lower_transport_reset(node);
+        memcpy(node->dev_key, dev_key, 16);
+        meshrpr_crypto_wipe(node->dev_key_candidate, 16);
+        node->has_dev_key_candidate = false;
+        node->addr = addr;
+        meshrpr_net_seq_reset(node); /* a new source address: nothing was sent from it */
+        (void)meshrpr_net_store(node);
+        (void)meshrpr_node_identity_store(node);
+        break;
+    default:
+        if (procedure == BT_MESH_RPR_NODE_REFRESH_COMPOSITION) {
+            meshrpr_node_composition_switch(node);
+            meshrpr_node_comp_prev_drop(node);
+            node->comp_refreshed = true;
+            /* A page 128 with a Remote Provisioning Server of its own (a new model object)
+             * offers NPPI as the old one did. */
+            if (meshrpr_prov_enabled_bearers(node) & BT_MESH_PROV_REMOTE) {
+                (void)meshrpr_nppi_enable(node, true);
+            }
+        }
+        /* The key is a candidate until its first use (Device Key and Composition Refresh). */
+        memcpy(node->dev_key_candidate, dev_key, 16);
+        node->has_dev_key_candidate = true;
+        break;
+    }
 }
 
 /* @return 1 provisioned, 0 not (no record), -EBADMSG for a record that cannot be read: a
@@ -179,6 +209,10 @@ int(meshrpr_node_init)(struct meshrpr_node *node, const struct meshrpr_node_conf
     node->platform = *config->platform;
     node->cfg = *config;
     meshrpr_node_services_init(node, node_adv_sent);
+    meshrpr_nppi_hooks_set(node, &(const struct meshrpr_nppi_hooks){
+                                     .offer = node_nppi_offer,
+                                     .refresh_apply = node_nppi_refresh_apply,
+                                 });
     meshrpr_net_hooks_set(node, &(const struct meshrpr_net_hooks){
                                     .wants_dst = meshrpr_access_wants_dst,
                                     .access_recv = meshrpr_access_recv,

@@ -11,9 +11,6 @@
  * Refresh or a reset made the configured composition page 0). */
 void meshrpr_node_comp_prev_drop(struct meshrpr_node *node);
 
-/* Persist the provisioning identity (primary address and device key). */
-int meshrpr_node_identity_store(struct meshrpr_node *node);
-
 /* Node Composition Refresh: make comp_next the node's composition. Model objects both
  * compositions share keep their state, bindings and subscriptions (they are not initialised
  * again); new ones are initialised and started; dropped ones get their reset callback. */

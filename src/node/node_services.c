@@ -18,6 +18,7 @@
 #define MESHRPR_LOG_MODULE "node"
 #include "core/log.h"
 
+#include "crypto/crypto.h"
 #include "node/node_services.h"
 
 /* ---- Services for the layers ------------------------------------------------------------ */
@@ -334,4 +335,17 @@ void meshrpr_node_services_init(struct meshrpr_node *node,
     meshrpr_timer_queue_init(&node->timers);
     meshrpr_timer_init(&node->adv.timer, adv_timer_expired);
     node->adv.sent_hook = adv_sent_hook;
+}
+
+int meshrpr_node_identity_store(struct meshrpr_node *node)
+{
+    uint8_t blob[1 + 2 + 16];
+
+    blob[0] = MESHRPR_NODE_PROV_STORE_VERSION;
+    blob[1] = (uint8_t)node->addr;
+    blob[2] = (uint8_t)(node->addr >> 8);
+    memcpy(&blob[3], node->dev_key, 16);
+    int err = meshrpr_node_store(node, "node/prov", blob, sizeof(blob));
+    meshrpr_crypto_wipe(blob, sizeof(blob));
+    return err;
 }

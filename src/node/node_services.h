@@ -53,6 +53,11 @@ void meshrpr_node_scan_observer_set(struct meshrpr_node *node,
                                                const struct meshrpr_adv_report *report, void *ctx),
                                     void *ctx);
 
+/* Persist the provisioning identity (primary address and device key) as "node/prov":
+ * version, address (LE), device key. */
+#define MESHRPR_NODE_PROV_STORE_VERSION 1
+int meshrpr_node_identity_store(struct meshrpr_node *node);
+
 /* Ask the host for active (true) or passive scanning. -ENOTSUP without the platform hook. */
 int meshrpr_node_scan_active_set(struct meshrpr_node *node, bool active);
 

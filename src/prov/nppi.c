@@ -28,11 +28,8 @@
 
 #include "access/composition.h"
 #include "crypto/crypto.h"
-#include "models/rpr_srv.h"
 #include "net/keys.h"
-#include "net/lower_transport.h"
-#include "net/net.h"
-#include "node/node_internal.h"
+#include "node/node_services.h"
 #include "prov/prov.h"
 
 #define NPPI_STORE_VERSION 2
@@ -190,34 +187,9 @@ static void refresh_apply(struct meshrpr_node *node)
     const struct bt_mesh_prov *prov = node->cfg.prov;
     const uint8_t procedure = node->nppi.procedure;
 
-    switch (procedure) {
-    case BT_MESH_RPR_NODE_REFRESH_ADDR:
-        /* The new key and address at once; a new address starts its SEQ from 0 and nothing
-         * in flight from the old one can finish. */
-        meshrpr_lower_transport_reset(node);
-        memcpy(node->dev_key, node->nppi.dev_key, 16);
-        meshrpr_crypto_wipe(node->dev_key_candidate, 16);
-        node->has_dev_key_candidate = false;
-        node->addr = node->nppi.addr;
-        meshrpr_net_seq_reset(node); /* a new source address: nothing was sent from it */
-        (void)meshrpr_net_store(node);
-        (void)meshrpr_node_identity_store(node);
-        break;
-    default:
-        if (procedure == BT_MESH_RPR_NODE_REFRESH_COMPOSITION) {
-            meshrpr_node_composition_switch(node);
-            meshrpr_node_comp_prev_drop(node);
-            node->comp_refreshed = true;
-            /* A page 128 with a Remote Provisioning Server of its own (a new model object)
-             * offers NPPI as the old one did. */
-            if (node->prov.enabled & BT_MESH_PROV_REMOTE) {
-                (void)meshrpr_nppi_enable(node, true);
-            }
-        }
-        /* The key is a candidate until its first use (Device Key and Composition Refresh). */
-        memcpy(node->dev_key_candidate, node->nppi.dev_key, 16);
-        node->has_dev_key_candidate = true;
-        break;
+    /* The node-wide switch (identity, composition) is the composer's (src/node/node.c). */
+    if (node->nppi_hooks.refresh_apply != NULL) {
+        node->nppi_hooks.refresh_apply(node, procedure, node->nppi.addr, node->nppi.dev_key);
     }
     (void)nppi_store(node);
     MESHRPR_LOG_INF(&node->platform, "NPPI procedure %u done: address 0x%04x", procedure,
@@ -326,5 +298,13 @@ static const struct meshrpr_rpr_srv_nppi nppi_handler = {
 
 int meshrpr_nppi_enable(struct meshrpr_node *node, bool enable)
 {
-    return meshrpr_rpr_srv_nppi_set(node, enable ? &nppi_handler : NULL, NULL);
+    if (node->nppi_hooks.offer == NULL) {
+        return -ENOENT; /* nothing above offers NPPI */
+    }
+    return node->nppi_hooks.offer(node, enable ? &nppi_handler : NULL);
+}
+
+void meshrpr_nppi_hooks_set(struct meshrpr_node *node, const struct meshrpr_nppi_hooks *hooks)
+{
+    node->nppi_hooks = *hooks;
 }

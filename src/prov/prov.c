@@ -1044,3 +1044,8 @@ int meshrpr_prov_last_result(const struct meshrpr_node *node, struct meshrpr_pro
     *result = node->prov.last_result;
     return 0;
 }
+
+uint8_t meshrpr_prov_enabled_bearers(const struct meshrpr_node *node)
+{
+    return node->prov.enabled;
+}

@@ -128,6 +128,10 @@ int meshrpr_prov_device_start(struct meshrpr_node *node, struct meshrpr_prov_lin
 int meshrpr_prov_device_start_ext(struct meshrpr_node *node, struct meshrpr_prov_link *link,
                                   const struct meshrpr_prov_hooks *hooks, void *hooks_ctx);
 
+/* The bearers the device role is enabled on (meshrpr_prov_enable(); bt_mesh_prov_bearer_t
+ * bits). */
+uint8_t meshrpr_prov_enabled_bearers(const struct meshrpr_node *node);
+
 /*
  * Whether the node accepts a device link on this bearer now: the bearer is enabled with
  * meshrpr_prov_enable(), the node is unprovisioned (except for BT_MESH_PROV_REMOTE), and no

@@ -49,6 +49,7 @@ MEMBER_LAYER = {
     "pb_adv": "prov_bearer",
     "prov": "prov",
     "nppi": "prov",
+    "nppi_hooks": "prov",
 }
 
 
