@@ -144,6 +144,16 @@ struct meshrpr_node_adv {
 
 struct meshrpr_rpr_srv_nppi;
 
+/* What the layers ask of the composer (src/node/node.c), which registers it at init: the
+ * changes of the node as a whole (private; docs/architecture.md). */
+struct meshrpr_node_hooks {
+    /* A provisioning completed (meshrpr_node_provision()). */
+    int (*provision)(struct meshrpr_node *node, const uint8_t net_key[16], uint16_t net_idx,
+                     uint8_t flags, uint32_t iv_index, uint16_t addr, const uint8_t dev_key[16]);
+    /* Config Node Reset took effect (meshrpr_node_reset()). */
+    void (*reset)(struct meshrpr_node *node);
+};
+
 /* What NPPI (src/prov/nppi.c) asks of the layers above it, registered by the composer
  * (private; docs/architecture.md). */
 struct meshrpr_nppi_hooks {
@@ -184,6 +194,7 @@ struct meshrpr_node {
         uint8_t dev_key[16];
     } nppi;
     struct meshrpr_nppi_hooks nppi_hooks;
+    struct meshrpr_node_hooks hooks;
     struct meshrpr_keys keys;
     struct meshrpr_net net;
     struct meshrpr_net_hooks net_hooks;

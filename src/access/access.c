@@ -499,3 +499,18 @@ int meshrpr_access_restore(struct meshrpr_node *node)
     }
     return 0;
 }
+
+void meshrpr_access_table_reset(struct meshrpr_node *node, size_t model_count)
+{
+    memset(&node->access, 0, sizeof(node->access));
+    node->access.elem_count = (uint8_t)node->cfg.comp->elem_count;
+    node->access.model_count = (uint8_t)model_count;
+}
+
+void meshrpr_access_slot_set(struct meshrpr_node *node, size_t idx,
+                             const struct meshrpr_model_state *state)
+{
+    if (idx < MESHRPR_MODEL_COUNT) {
+        node->access.models[idx] = *state;
+    }
+}

@@ -27,6 +27,13 @@ int meshrpr_access_recv(struct meshrpr_node *node, struct bt_mesh_msg_ctx *ctx, 
  * group/virtual address, or a fixed group address). */
 bool meshrpr_access_wants_dst(const struct meshrpr_node *node, uint16_t dst);
 
+/* Node Composition Refresh (the composer, src/node/node.c): empty the table for model_count
+ * models of the configured composition (now the new one); the composer then fills each slot,
+ * in the access layer's slot order, with meshrpr_access_slot_set(). */
+void meshrpr_access_table_reset(struct meshrpr_node *node, size_t model_count);
+void meshrpr_access_slot_set(struct meshrpr_node *node, size_t idx,
+                             const struct meshrpr_model_state *state);
+
 /* Model state slot and lookups. */
 struct meshrpr_model_state *meshrpr_access_model_state(struct meshrpr_node *node,
                                                        const struct bt_mesh_model *model);

@@ -1047,8 +1047,9 @@ static void reset_timeout(struct meshrpr_timer *timer)
     struct meshrpr_cfg_srv *srv = MESHRPR_CONTAINER_OF(timer, struct meshrpr_cfg_srv, reset_timer);
     struct meshrpr_node *node = meshrpr_model_node(srv->model);
 
-    if (node != NULL && node->provisioned) {
-        meshrpr_node_reset(node);
+    /* The node leaves the network as a whole (the composer, src/node/node.c). */
+    if (node != NULL && node->provisioned && node->hooks.reset != NULL) {
+        node->hooks.reset(node);
     }
 }
 

@@ -209,6 +209,8 @@ int(meshrpr_node_init)(struct meshrpr_node *node, const struct meshrpr_node_conf
     node->platform = *config->platform;
     node->cfg = *config;
     meshrpr_node_services_init(node, node_adv_sent);
+    node->hooks.provision = meshrpr_node_provision;
+    node->hooks.reset = meshrpr_node_reset;
     meshrpr_nppi_hooks_set(node, &(const struct meshrpr_nppi_hooks){
                                      .offer = node_nppi_offer,
                                      .refresh_apply = node_nppi_refresh_apply,
@@ -448,20 +450,21 @@ void meshrpr_node_composition_switch(struct meshrpr_node *node)
     memcpy(old_state, node->access.models, sizeof(old_state));
     node->cfg.comp = node->cfg.comp_next;
     node->cfg.comp_next = NULL;
-    memset(&node->access, 0, sizeof(node->access));
-    node->access.elem_count = (uint8_t)node->cfg.comp->elem_count;
-    node->access.model_count = (uint8_t)next_count;
+    meshrpr_access_table_reset(node, next_count);
     for (size_t i = 0; i < next_count; i++) {
         struct bt_mesh_model_rt_ctx *rt = next[i].model->rt;
-        struct meshrpr_model_state *st = &node->access.models[i];
 
         reused[i] = slots_have(old, old_count, next[i].model);
         if (reused[i]) {
-            *st = old_state[rt->state_idx];
+            meshrpr_access_slot_set(node, i, &old_state[rt->state_idx]);
         } else {
+            struct meshrpr_model_state st;
+
+            memset(&st, 0, sizeof(st));
             for (size_t k = 0; k < MESHRPR_MODEL_KEY_COUNT; k++) {
-                st->keys[k] = BT_MESH_KEY_UNUSED;
+                st.keys[k] = BT_MESH_KEY_UNUSED;
             }
+            meshrpr_access_slot_set(node, i, &st);
         }
         rt->elem_idx = next[i].elem_idx;
         rt->mod_idx = next[i].mod_idx;

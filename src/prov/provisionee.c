@@ -373,8 +373,11 @@ static int data_apply_default(struct meshrpr_prov_session *s, const struct meshr
     struct meshrpr_node *node = s->node;
     int err;
 
-    err = meshrpr_node_provision(node, data->net_key, data->net_idx, data->flags, data->iv_index,
-                                 data->addr, dev_key);
+    /* The node takes the identity and keys as a whole (the composer, src/node/node.c). */
+    err = node->hooks.provision == NULL
+              ? -ENOTSUP
+              : node->hooks.provision(node, data->net_key, data->net_idx, data->flags,
+                                      data->iv_index, data->addr, dev_key);
     if (err != 0) {
         return err;
     }
